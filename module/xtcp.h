@@ -1,0 +1,335 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * XTCP internals shared by every file of the module: the socket, request
+ * and TIME-WAIT sock layouts, the per-skb control block, per-netns state
+ * and the prototypes that cross file boundaries.
+ */
+#ifndef _XTCP_H
+#define _XTCP_H
+
+#include <linux/types.h>
+#include <linux/skbuff.h>
+#include <linux/tcp.h>
+#include <linux/xtcp.h>
+#include <net/inet_connection_sock.h>
+#include <net/inet_hashtables.h>
+#include <net/inet_timewait_sock.h>
+#include <net/request_sock.h>
+#include <net/tcp_states.h>
+#include <net/netns/generic.h>
+
+#include "xtcp_seq.h"
+
+/*
+ * sk->sk_state holds the TCP_* values of <net/tcp_states.h>: the generic
+ * inet_connection_sock code (accept, shutdown, connect wait, hashing) and
+ * the /proc/net/tcp column format both interpret them.
+ */
+
+#define XTCP_HDR_LEN		sizeof(struct tcphdr)
+#define XTCP_MAX_OPT_LEN	40
+#define XTCP_MAX_HEADER		L1_CACHE_ALIGN(XTCP_HDR_LEN + XTCP_MAX_OPT_LEN + \
+					       MAX_HEADER + 128)
+#define XTCP_MIN_MSS		88
+#define XTCP_DEFAULT_MSS	536	/* RFC 9293 §3.7.1 without an MSS option */
+#define XTCP_MAX_WSCALE		14	/* RFC 7323 §2.3 */
+#define XTCP_RCV_WSCALE		7
+#define XTCP_MAX_WINDOW		65535U
+
+/* RFC 6298 §2 timer bounds, in jiffies */
+#define XTCP_RTO_INIT		((unsigned int)HZ)
+#define XTCP_RTO_MIN		((unsigned int)(HZ / 5))
+#define XTCP_RTO_MAX		((unsigned int)(120 * HZ))
+#define XTCP_DELACK_MAX		((unsigned int)(HZ / 5))
+#define XTCP_DELACK_MIN		((unsigned int)(HZ / 25))
+#define XTCP_RETRIES2		15
+#define XTCP_FIN_TIMEOUT	((unsigned int)(60 * HZ))
+
+/* option kinds and lengths, RFC 9293 §3.2 and RFC 7323 */
+#define XTCPOPT_EOL		0
+#define XTCPOPT_NOP		1
+#define XTCPOPT_MSS		2
+#define XTCPOPT_WINDOW		3
+#define XTCPOLEN_MSS		4
+#define XTCPOLEN_WINDOW		3
+
+/* header flag bits as they appear in byte 13 of the header */
+#define XTCPHDR_FIN	0x01
+#define XTCPHDR_SYN	0x02
+#define XTCPHDR_RST	0x04
+#define XTCPHDR_PSH	0x08
+#define XTCPHDR_ACK	0x10
+#define XTCPHDR_URG	0x20
+#define XTCPHDR_ECE	0x40
+#define XTCPHDR_CWR	0x80
+
+/**
+ * struct xtcp_skb_cb - per-segment control block kept in skb->cb
+ * @header: room for the IP layer's control block while the skb is in IP
+ * @seq: first sequence number of the segment
+ * @end_seq: seq + SYN + FIN + payload length
+ * @ack_seq: acknowledgment number (received segments)
+ * @when: jiffies of the last transmission (sent segments)
+ * @flags: header flags (XTCPHDR_*)
+ * @retransmitted: segment was sent more than once (Karn's rule)
+ */
+struct xtcp_skb_cb {
+	union {
+		struct inet_skb_parm h4;
+	} header;
+	u32 seq;
+	u32 end_seq;
+	u32 ack_seq;
+	u32 when;
+	u8 flags;
+	u8 retransmitted;
+};
+
+#define XTCP_SKB_CB(__skb)	((struct xtcp_skb_cb *)&((__skb)->cb[0]))
+
+/**
+ * struct xtcp_options - options parsed from, or to be put in, a header
+ * @mss: MSS option value, 0 when absent
+ * @wscale: window-scale shift
+ * @wscale_ok: the window-scale option was present
+ */
+struct xtcp_options {
+	u16 mss;
+	u8 wscale;
+	u8 wscale_ok;
+};
+
+/**
+ * struct xtcp_sock - an XTCP connection (RFC 9293 §3.3.1 TCB)
+ * @icsk: generic connection socket; must be first
+ * @snd_una: oldest unacknowledged sequence number
+ * @snd_nxt: next sequence number to send
+ * @snd_wnd: peer's advertised window, already scaled
+ * @snd_wl1: segment sequence number used for the last window update
+ * @snd_wl2: segment acknowledgment number used for the last window update
+ * @iss: initial send sequence number
+ * @write_seq: sequence number following the last byte queued to send
+ * @max_window: largest window the peer ever offered
+ * @rcv_nxt: next sequence number expected
+ * @rcv_wnd: window we last advertised
+ * @rcv_wup: rcv_nxt when @rcv_wnd was advertised (right edge = sum)
+ * @irs: initial receive sequence number
+ * @copied_seq: next sequence number the application will read
+ * @recover: snd_nxt at the last retransmission timeout
+ * @mss_cache: current effective send MSS (payload bytes)
+ * @advmss: MSS we advertise
+ * @peer_mss: MSS the peer announced (RFC 9293 §3.7.1), 0 before the SYN
+ * @user_mss: TCP_MAXSEG clamp, 0 when unset
+ * @snd_wscale: peer's window-scale shift
+ * @rcv_wscale: our window-scale shift
+ * @nodelay: TCP_NODELAY set
+ * @send_head: first skb of sk_write_queue not yet sent, NULL when none
+ * @srtt_us: smoothed RTT (RFC 6298), 0 before the first sample
+ * @rttvar_us: RTT variation (RFC 6298)
+ * @ack_pending: bytes received since the last ACK we sent
+ */
+struct xtcp_sock {
+	struct inet_connection_sock icsk;
+
+	u32 snd_una;
+	u32 snd_nxt;
+	u32 snd_wnd;
+	u32 snd_wl1;
+	u32 snd_wl2;
+	u32 iss;
+	u32 write_seq;
+	u32 max_window;
+
+	u32 rcv_nxt;
+	u32 rcv_wnd;
+	u32 rcv_wup;
+	u32 irs;
+	u32 copied_seq;
+
+	u32 recover;
+	u16 mss_cache;
+	u16 advmss;
+	u16 peer_mss;
+	u16 user_mss;
+	u8 snd_wscale;
+	u8 rcv_wscale;
+	u8 nodelay:1;
+
+	struct sk_buff *send_head;
+
+	u32 srtt_us;
+	u32 rttvar_us;
+	u32 ack_pending;
+};
+
+static inline struct xtcp_sock *xtcp_sk(const struct sock *sk)
+{
+	return (struct xtcp_sock *)sk;
+}
+
+/**
+ * struct xtcp_request_sock - an entry of a listener's SYN queue
+ * @ireq: generic inet request sock; must be first
+ * @iss: our initial sequence number
+ * @irs: the peer's initial sequence number
+ * @snd_wnd: window from the SYN (never scaled, RFC 7323 §2.2)
+ * @opt: options the peer sent in its SYN
+ */
+struct xtcp_request_sock {
+	struct inet_request_sock ireq;
+	u32 iss;
+	u32 irs;
+	u32 snd_wnd;
+	struct xtcp_options opt;
+};
+
+static inline struct xtcp_request_sock *xtcp_rsk(const struct request_sock *req)
+{
+	return (struct xtcp_request_sock *)req;
+}
+
+/**
+ * struct xtcp_timewait_sock - the small sock that keeps a 4-tuple in TIME-WAIT
+ * @tw: generic timewait sock; must be first
+ * @rcv_nxt: next sequence number expected from the peer
+ * @snd_nxt: our sequence number after our FIN
+ * @rcv_wnd: window to advertise in ACKs
+ */
+struct xtcp_timewait_sock {
+	struct inet_timewait_sock tw;
+	u32 rcv_nxt;
+	u32 snd_nxt;
+	u32 rcv_wnd;
+};
+
+static inline struct xtcp_timewait_sock *xtcp_twsk(const struct sock *sk)
+{
+	return (struct xtcp_timewait_sock *)sk;
+}
+
+/**
+ * struct xtcp_net - per network namespace state
+ * @ctl_sk: kernel socket used to send replies that have no full socket
+ * @tw_death_row: TIME-WAIT accounting for this namespace
+ * @msl_ms: maximum segment lifetime; TIME-WAIT lasts twice this long
+ * @syn_retries: SYN retransmissions before connect() fails with ETIMEDOUT
+ * @sysctl_hdr: registered net.xtcp sysctl table
+ */
+struct xtcp_net {
+	struct sock *ctl_sk;
+	struct inet_timewait_death_row tw_death_row;
+	int msl_ms;
+	int syn_retries;
+	struct ctl_table_header *sysctl_hdr;
+};
+
+extern unsigned int xtcp_net_id;
+extern struct inet_hashinfo xtcp_hashinfo;
+extern struct proto xtcp_prot;
+extern struct request_sock_ops xtcp_request_sock_ops;
+extern const struct inet_connection_sock_af_ops xtcp_ipv4_af_ops;
+
+static inline struct xtcp_net *xtcp_pernet(const struct net *net)
+{
+	return net_generic(net, xtcp_net_id);
+}
+
+static inline struct tcphdr *xtcp_hdr(const struct sk_buff *skb)
+{
+	return (struct tcphdr *)skb_transport_header(skb);
+}
+
+static inline u8 xtcp_flags(const struct tcphdr *th)
+{
+	return ((const u8 *)th)[13];
+}
+
+/* xtcp_sock.c */
+void xtcp_set_state(struct sock *sk, int state);
+void xtcp_done(struct sock *sk);
+void xtcp_write_space(struct sock *sk);
+
+/* xtcp_ipv4.c */
+int xtcp_v4_rcv(struct sk_buff *skb);
+int xtcp_v4_err(struct sk_buff *skb, u32 info);
+int xtcp_v4_do_rcv(struct sock *sk, struct sk_buff *skb);
+int xtcp_v4_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len);
+void xtcp_v4_send_reset(struct net *net, struct sk_buff *skb);
+void xtcp_v4_send_ack(struct net *net, struct sk_buff *skb, u32 seq, u32 ack,
+		      u32 win, u8 flags);
+u32 xtcp_v4_isn(__be32 saddr, __be32 daddr, __be16 sport, __be16 dport,
+		u64 now_ns);
+
+/* xtcp_input.c */
+int xtcp_rcv_state_process(struct sock *sk, struct sk_buff *skb);
+int xtcp_parse_options(const struct tcphdr *th, struct xtcp_options *opt);
+void xtcp_fill_cb(struct sk_buff *skb, const struct tcphdr *th);
+
+/* xtcp_output.c */
+int xtcp_connect_send_syn(struct sock *sk);
+void xtcp_send_ack(struct sock *sk);
+void xtcp_send_active_reset(struct sock *sk, gfp_t gfp);
+int xtcp_send_fin(struct sock *sk);
+void xtcp_push(struct sock *sk);
+int xtcp_retransmit_head(struct sock *sk);
+void xtcp_send_window_probe(struct sock *sk);
+struct sk_buff *xtcp_make_synack(const struct sock *sk, struct dst_entry *dst,
+				 struct request_sock *req);
+int xtcp_v4_rtx_synack(const struct sock *sk, struct request_sock *req);
+u16 xtcp_select_window(struct sock *sk);
+u32 xtcp_free_window(const struct sock *sk);
+void xtcp_finish_header(struct sk_buff *skb, __be32 saddr, __be32 daddr);
+unsigned int xtcp_mss_for_mtu(const struct sock *sk, unsigned int mtu);
+int xtcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size);
+void xtcp_clean_rtx_queue(struct sock *sk, u32 ack);
+void xtcp_purge_write_queue(struct sock *sk);
+int xtcp_write_options(u8 *ptr, const struct xtcp_options *opt);
+
+/* xtcp_timer.c */
+void xtcp_init_xmit_timers(struct sock *sk);
+void xtcp_rearm_rto(struct sock *sk);
+void xtcp_rtt_update(struct xtcp_sock *xs, u32 sample_us);
+void xtcp_set_keepalive(struct sock *sk, int val);
+
+/* xtcp_minisocks.c */
+void xtcp_time_wait(struct sock *sk, int state, int timeo);
+/**
+ * enum xtcp_tw_verdict - what the receive path does after a timewait sock
+ * saw a segment
+ * @XTCP_TW_DONE: nothing more
+ * @XTCP_TW_SYN: a new SYN may reopen the tuple: give it to a listener
+ * @XTCP_TW_KILL: remove the timewait sock now
+ */
+enum xtcp_tw_verdict {
+	XTCP_TW_DONE,
+	XTCP_TW_SYN,
+	XTCP_TW_KILL,
+};
+
+enum xtcp_tw_verdict xtcp_timewait_process(struct inet_timewait_sock *tw,
+					   struct sk_buff *skb);
+struct sock *xtcp_check_req(struct sock *sk, struct sk_buff *skb,
+			    struct request_sock *req);
+int xtcp_v4_conn_request(struct sock *sk, struct sk_buff *skb);
+struct sock *xtcp_v4_syn_recv_sock(const struct sock *sk, struct sk_buff *skb,
+				   struct request_sock *req,
+				   struct dst_entry *dst,
+				   struct request_sock *req_unhash,
+				   bool *own_req,
+				   void (*opt_child_init)(struct sock *newsk,
+							  const struct sock *sk));
+extern struct timewait_sock_ops xtcp_timewait_sock_ops;
+
+/* xtcp_proc.c */
+int xtcp_proc_init_net(struct net *net);
+void xtcp_proc_exit_net(struct net *net);
+
+/* xtcp_sysctl.c */
+int xtcp_sysctl_init_net(struct net *net);
+void xtcp_sysctl_exit_net(struct net *net);
+
+/* xtcp_hash.c */
+int xtcp_hashinfo_init(void);
+void xtcp_hashinfo_destroy(void);
+
+#endif /* _XTCP_H */

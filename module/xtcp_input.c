@@ -1,0 +1,450 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * XTCP input: RFC 9293 §3.10.7 "SEGMENT ARRIVES" for a full socket in
+ * SYN-SENT and in the synchronized states — sequence check, RST, SYN, ACK
+ * and window processing, in-order data delivery, FIN — and option parsing.
+ */
+#include <linux/skbuff.h>
+#include <asm/unaligned.h>
+#include <net/sock.h>
+#include <net/inet_connection_sock.h>
+
+#include "xtcp.h"
+
+/**
+ * xtcp_parse_options() - decode the options of a header (RFC 9293 §3.2)
+ * @th: header whose doff has been validated against the skb length
+ * @opt: result; MSS and window scale are honoured only on a SYN
+ *
+ * Unknown options are skipped by their length; a truncated or malformed
+ * known option makes the whole segment invalid.
+ *
+ * Return: 0, or -EINVAL for a malformed option list.
+ */
+int xtcp_parse_options(const struct tcphdr *th, struct xtcp_options *opt)
+{
+	const u8 *ptr = (const u8 *)(th + 1);
+	int len = th->doff * 4 - (int)XTCP_HDR_LEN;
+
+	memset(opt, 0, sizeof(*opt));
+	while (len > 0) {
+		u8 kind = ptr[0], olen;
+
+		if (kind == XTCPOPT_EOL)
+			break;
+		if (kind == XTCPOPT_NOP) {
+			ptr++;
+			len--;
+			continue;
+		}
+		if (len < 2)
+			return -EINVAL;
+		olen = ptr[1];
+		if (olen < 2 || olen > len)
+			return -EINVAL;
+		switch (kind) {
+		case XTCPOPT_MSS:
+			if (olen != XTCPOLEN_MSS)
+				return -EINVAL;
+			if (th->syn)
+				opt->mss = get_unaligned_be16(ptr + 2);
+			break;
+		case XTCPOPT_WINDOW:
+			if (olen != XTCPOLEN_WINDOW)
+				return -EINVAL;
+			if (th->syn) {
+				/* RFC 7323 §2.3: a shift above 14 is used as 14 */
+				opt->wscale_ok = 1;
+				opt->wscale = min_t(u8, ptr[2], XTCP_MAX_WSCALE);
+			}
+			break;
+		default:
+			break;
+		}
+		ptr += olen;
+		len -= olen;
+	}
+	return 0;
+}
+
+/* RFC 9293 §3.10.7.4 second check: an acceptable RST closes the TCB */
+static void xtcp_reset(struct sock *sk)
+{
+	int err;
+
+	switch (sk->sk_state) {
+	case TCP_SYN_SENT:
+		err = ECONNREFUSED;
+		break;
+	case TCP_CLOSE_WAIT:
+		err = EPIPE;
+		break;
+	case TCP_CLOSE:
+		return;
+	default:
+		err = ECONNRESET;
+	}
+	WRITE_ONCE(sk->sk_err, err);
+	if (!sock_flag(sk, SOCK_DEAD))
+		sk_error_report(sk);
+	xtcp_done(sk);
+}
+
+/* window the sequence check applies: what we offered, from RCV.NXT */
+static u32 xtcp_rcv_window(const struct xtcp_sock *xs)
+{
+	s32 win = (s32)(xs->rcv_wup + xs->rcv_wnd - xs->rcv_nxt);
+
+	return win < 0 ? 0 : win;
+}
+
+/* take the peer's SYN options into the socket */
+static void xtcp_apply_syn_options(struct sock *sk,
+				   const struct xtcp_options *opt)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	xs->peer_mss = opt->mss ? max_t(u16, opt->mss, XTCP_MIN_MSS) :
+				  XTCP_DEFAULT_MSS;
+	if (opt->wscale_ok) {
+		xs->snd_wscale = opt->wscale;
+	} else {
+		xs->snd_wscale = 0;
+		xs->rcv_wscale = 0;
+	}
+	inet_csk(sk)->icsk_sync_mss(sk, inet_csk(sk)->icsk_pmtu_cookie);
+}
+
+/* RFC 9293 §3.10.7.3: SYN-SENT */
+static void xtcp_rcv_synsent(struct sock *sk, struct sk_buff *skb)
+{
+	struct inet_connection_sock *icsk = inet_csk(sk);
+	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	const struct tcphdr *th = xtcp_hdr(skb);
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct xtcp_options opt;
+
+	if (cb->flags & XTCPHDR_ACK) {
+		/* first: an ACK must cover our SYN and nothing more */
+		if (xtcp_seq_leq(cb->ack_seq, xs->iss) ||
+		    xtcp_seq_after(cb->ack_seq, xs->snd_nxt)) {
+			xtcp_v4_send_reset(sock_net(sk), skb);
+			return;
+		}
+	}
+	if (cb->flags & XTCPHDR_RST) {
+		/* second: only a RST that acknowledges our SYN refuses it */
+		if (cb->flags & XTCPHDR_ACK)
+			xtcp_reset(sk);
+		return;
+	}
+	if (!(cb->flags & XTCPHDR_SYN) || (cb->flags & XTCPHDR_FIN))
+		return;
+	if (xtcp_parse_options(th, &opt))
+		return;
+
+	/* fourth: the SYN */
+	xs->irs = cb->seq;
+	xs->rcv_nxt = cb->seq + 1;
+	xs->copied_seq = xs->rcv_nxt;
+	xs->rcv_wup = xs->rcv_nxt;
+	xtcp_apply_syn_options(sk, &opt);
+	xs->snd_wnd = ntohs(th->window);	/* never scaled in a SYN */
+	xs->max_window = xs->snd_wnd;
+	xs->snd_wl1 = cb->seq;
+	xs->snd_wl2 = cb->ack_seq;
+
+	if (cb->flags & XTCPHDR_ACK) {
+		xs->snd_una = cb->ack_seq;
+		xtcp_clean_rtx_queue(sk, xs->snd_una);
+		inet_csk_clear_xmit_timer(sk, ICSK_TIME_RETRANS);
+		icsk->icsk_retransmits = 0;
+		icsk->icsk_backoff = 0;
+		xtcp_set_state(sk, TCP_ESTABLISHED);
+		xtcp_send_ack(sk);
+		if (sock_flag(sk, SOCK_KEEPOPEN))
+			xtcp_set_keepalive(sk, 1);
+		if (!sock_flag(sk, SOCK_DEAD)) {
+			sk->sk_state_change(sk);
+			sk_wake_async(sk, SOCK_WAKE_IO, POLL_OUT);
+		}
+		xtcp_push(sk);
+		return;
+	}
+
+	/* simultaneous open: SYN-RECEIVED, our SYN goes out again with ACK */
+	xtcp_set_state(sk, TCP_SYN_RECV);
+	if (skb_peek(&sk->sk_write_queue))
+		XTCP_SKB_CB(skb_peek(&sk->sk_write_queue))->flags |= XTCPHDR_ACK;
+	xtcp_retransmit_head(sk);
+}
+
+/*
+ * RFC 9293 §3.10.7.4 fifth check, the ACK field. Return: false when the
+ * segment must be dropped here (or the socket is gone).
+ */
+static bool xtcp_ack(struct sock *sk, struct sk_buff *skb)
+{
+	struct inet_connection_sock *icsk = inet_csk(sk);
+	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	const struct tcphdr *th = xtcp_hdr(skb);
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	u32 ack = cb->ack_seq;
+
+	if (sk->sk_state == TCP_SYN_RECV) {
+		if (!xtcp_seq_after(ack, xs->snd_una) ||
+		    xtcp_seq_after(ack, xs->snd_nxt)) {
+			xtcp_v4_send_reset(sock_net(sk), skb);
+			return false;
+		}
+		xtcp_set_state(sk, TCP_ESTABLISHED);
+		xs->snd_wl1 = cb->seq - 1;	/* force the window update below */
+		if (sock_flag(sk, SOCK_KEEPOPEN))
+			xtcp_set_keepalive(sk, 1);
+		if (!sock_flag(sk, SOCK_DEAD)) {
+			sk->sk_state_change(sk);
+			sk_wake_async(sk, SOCK_WAKE_IO, POLL_OUT);
+		}
+	}
+
+	if (xtcp_seq_after(ack, xs->snd_nxt)) {
+		/* acknowledges something not yet sent: ACK and drop */
+		xtcp_send_ack(sk);
+		return false;
+	}
+
+	if (xtcp_seq_after(ack, xs->snd_una)) {
+		xs->snd_una = ack;
+		xtcp_clean_rtx_queue(sk, ack);
+		icsk->icsk_retransmits = 0;
+		icsk->icsk_backoff = 0;
+		icsk->icsk_probes_out = 0;
+		/* RFC 6298 §5.2, §5.3 */
+		if (xs->snd_una == xs->snd_nxt)
+			inet_csk_clear_xmit_timer(sk, ICSK_TIME_RETRANS);
+		else
+			xtcp_rearm_rto(sk);
+		/* after a timeout, resend what the cumulative ACK shows lost */
+		if (xtcp_seq_before(xs->snd_una, xs->recover))
+			xtcp_retransmit_head(sk);
+	}
+
+	/* window update, SND.WL1/SND.WL2 rule of §3.10.7.4 */
+	if (xtcp_seq_between(ack, xs->snd_una, xs->snd_nxt) &&
+	    (xtcp_seq_before(xs->snd_wl1, cb->seq) ||
+	     (xs->snd_wl1 == cb->seq && xtcp_seq_geq(ack, xs->snd_wl2)))) {
+		xs->snd_wnd = (u32)ntohs(th->window) << xs->snd_wscale;
+		xs->max_window = max(xs->max_window, xs->snd_wnd);
+		xs->snd_wl1 = cb->seq;
+		xs->snd_wl2 = ack;
+		if (xs->snd_wnd)
+			icsk->icsk_probes_out = 0;
+	}
+
+	/* our FIN is acknowledged once SND.UNA reaches the end of the queue */
+	if (xs->snd_una == xs->write_seq) {
+		switch (sk->sk_state) {
+		case TCP_FIN_WAIT1:
+			xtcp_set_state(sk, TCP_FIN_WAIT2);
+			WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | SEND_SHUTDOWN);
+			if (!sock_flag(sk, SOCK_DEAD)) {
+				sk->sk_state_change(sk);
+				break;
+			}
+			if (!(cb->flags & XTCPHDR_FIN) &&
+			    cb->end_seq == cb->seq) {
+				xtcp_time_wait(sk, TCP_FIN_WAIT2,
+					       XTCP_FIN_TIMEOUT);
+				return false;
+			}
+			break;
+		case TCP_CLOSING:
+			xtcp_time_wait(sk, TCP_TIME_WAIT, 0);
+			return false;
+		case TCP_LAST_ACK:
+			xtcp_done(sk);
+			return false;
+		}
+	}
+
+	if (xs->send_head)
+		xtcp_push(sk);
+	return true;
+}
+
+/* RFC 9293 §3.10.7.4 eighth check: an in-order FIN */
+static void xtcp_fin(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	xs->rcv_nxt++;
+	WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | RCV_SHUTDOWN);
+	sock_set_flag(sk, SOCK_DONE);
+
+	switch (sk->sk_state) {
+	case TCP_SYN_RECV:
+	case TCP_ESTABLISHED:
+		xtcp_set_state(sk, TCP_CLOSE_WAIT);
+		break;
+	case TCP_FIN_WAIT1:
+		/* our FIN is not acknowledged yet: simultaneous close */
+		xtcp_set_state(sk, TCP_CLOSING);
+		break;
+	case TCP_FIN_WAIT2:
+		xtcp_send_ack(sk);
+		xtcp_time_wait(sk, TCP_TIME_WAIT, 0);
+		return;
+	default:
+		break;
+	}
+	xtcp_send_ack(sk);
+	if (!sock_flag(sk, SOCK_DEAD)) {
+		sk->sk_state_change(sk);
+		if (sk->sk_shutdown == SHUTDOWN_MASK ||
+		    sk->sk_state == TCP_CLOSE)
+			sk_wake_async(sk, SOCK_WAKE_WAITD, POLL_HUP);
+		else
+			sk_wake_async(sk, SOCK_WAKE_WAITD, POLL_IN);
+	}
+}
+
+/*
+ * RFC 9293 §3.10.7.4 seventh and eighth checks: queue in-order text and
+ * process the FIN. Out-of-order segments are answered with an immediate
+ * duplicate ACK (RFC 5681 §4.2). Return: true when @skb was queued.
+ */
+static bool xtcp_data_queue(struct sock *sk, struct sk_buff *skb)
+{
+	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	const struct tcphdr *th = xtcp_hdr(skb);
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	unsigned int hdrlen = th->doff * 4;
+	u32 data_len = skb->len - hdrlen;
+	bool fin = cb->flags & XTCPHDR_FIN;
+	bool queued = false;
+	u32 trim = 0;
+
+	if (!data_len && !fin)
+		return false;
+
+	if (!((1 << sk->sk_state) &
+	      (TCPF_ESTABLISHED | TCPF_FIN_WAIT1 | TCPF_FIN_WAIT2))) {
+		/* CLOSE-WAIT, CLOSING, LAST-ACK: the peer already sent FIN */
+		xtcp_send_ack(sk);
+		return false;
+	}
+
+	if (cb->seq != xs->rcv_nxt) {
+		if (xtcp_seq_after(cb->seq, xs->rcv_nxt) ||
+		    xtcp_seq_leq(cb->end_seq, xs->rcv_nxt)) {
+			/* out of order, or an old duplicate */
+			xtcp_send_ack(sk);
+			return false;
+		}
+		trim = xs->rcv_nxt - cb->seq;
+	}
+
+	if (data_len > trim) {
+		if ((sk->sk_shutdown & RCV_SHUTDOWN) &&
+		    ((1 << sk->sk_state) & (TCPF_FIN_WAIT1 | TCPF_FIN_WAIT2))) {
+			/* new data after close(): nobody will read it */
+			xtcp_send_active_reset(sk, GFP_ATOMIC);
+			WRITE_ONCE(sk->sk_err, ECONNRESET);
+			xtcp_done(sk);
+			return false;
+		}
+		if (atomic_read(&sk->sk_rmem_alloc) > READ_ONCE(sk->sk_rcvbuf)) {
+			/* no room: drop, the sender retransmits */
+			xtcp_send_ack(sk);
+			return false;
+		}
+		__skb_pull(skb, hdrlen + trim);
+		cb->seq += trim;
+		skb_dst_drop(skb);
+		skb_set_owner_r(skb, sk);
+		__skb_queue_tail(&sk->sk_receive_queue, skb);
+		xs->rcv_nxt = cb->seq + skb->len;
+		xs->ack_pending += skb->len;
+		queued = true;
+	}
+
+	if (fin && cb->end_seq - 1 == xs->rcv_nxt) {
+		xtcp_fin(sk);
+	} else if (xs->ack_pending >= 2U * xs->mss_cache ||
+		   (cb->flags & XTCPHDR_PSH)) {
+		xtcp_send_ack(sk);
+	} else if (xs->ack_pending) {
+		inet_csk_reset_xmit_timer(sk, ICSK_TIME_DACK, XTCP_DELACK_MIN,
+					  XTCP_RTO_MAX);
+	}
+
+	if (queued && !sock_flag(sk, SOCK_DEAD))
+		sk->sk_data_ready(sk);
+	return queued;
+}
+
+/**
+ * xtcp_rcv_state_process() - SEGMENT ARRIVES for a socket not in LISTEN
+ * @sk: socket, bh-locked and not owned by the user (or from its backlog)
+ * @skb: validated segment with its control block filled; consumed
+ *
+ * Return: 0.
+ */
+int xtcp_rcv_state_process(struct sock *sk, struct sk_buff *skb)
+{
+	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	u8 flags = cb->flags;
+
+	inet_csk(sk)->icsk_ack.lrcvtime = jiffies;
+
+	switch (sk->sk_state) {
+	case TCP_CLOSE:
+		/* §3.10.7.1: a closed TCB answers like no TCB at all */
+		xtcp_v4_send_reset(sock_net(sk), skb);
+		goto discard;
+	case TCP_SYN_SENT:
+		xtcp_rcv_synsent(sk, skb);
+		goto discard;
+	}
+
+	/* illegal combinations never enter the state machine */
+	if ((flags & XTCPHDR_SYN) && (flags & (XTCPHDR_RST | XTCPHDR_FIN)))
+		goto discard;
+
+	/* first: sequence number */
+	if (!xtcp_seq_acceptable(cb->seq, cb->end_seq - cb->seq, xs->rcv_nxt,
+				 xtcp_rcv_window(xs))) {
+		if (!(flags & XTCPHDR_RST))
+			xtcp_send_ack(sk);
+		goto discard;
+	}
+
+	/* second: RST, RFC 5961 §3.2 */
+	if (flags & XTCPHDR_RST) {
+		if (cb->seq == xs->rcv_nxt)
+			xtcp_reset(sk);
+		else
+			xtcp_send_ack(sk);	/* challenge ACK */
+		goto discard;
+	}
+
+	/* fourth: SYN in a synchronized state, RFC 5961 §4.2 */
+	if (flags & XTCPHDR_SYN) {
+		xtcp_send_ack(sk);
+		goto discard;
+	}
+
+	/* fifth: ACK */
+	if (!(flags & XTCPHDR_ACK))
+		goto discard;
+	if (!xtcp_ack(sk, skb))
+		goto discard;
+
+	/* seventh and eighth: text and FIN */
+	if (xtcp_data_queue(sk, skb))
+		return 0;
+discard:
+	kfree_skb(skb);
+	return 0;
+}

@@ -1,0 +1,625 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * XTCP output: building headers and options, the send queue (which also
+ * holds unacknowledged data until it is acknowledged), sendmsg, window
+ * selection, and the SYN, SYN-ACK, ACK, FIN and RST segments of a socket.
+ */
+#include <linux/skbuff.h>
+#include <asm/unaligned.h>
+#include <net/ip.h>
+#include <net/sock.h>
+#include <net/checksum.h>
+
+#include "xtcp.h"
+
+/**
+ * xtcp_mss_for_mtu() - payload bytes per segment for a path MTU
+ * @sk: socket (for IP option length)
+ * @mtu: path MTU
+ *
+ * Return: MSS, never below XTCP_MIN_MSS.
+ */
+unsigned int xtcp_mss_for_mtu(const struct sock *sk, unsigned int mtu)
+{
+	int mss = (int)mtu - (int)sizeof(struct iphdr) - (int)XTCP_HDR_LEN -
+		  (int)inet_csk(sk)->icsk_ext_hdr_len;
+
+	return max(mss, XTCP_MIN_MSS);
+}
+
+/**
+ * xtcp_free_window() - receive window the free buffer space allows
+ * @sk: socket
+ *
+ * Half the free receive buffer is offered: the other half covers the skb
+ * overhead of the segments that fill it.
+ *
+ * Return: window in bytes, a multiple of the scale unit.
+ */
+u32 xtcp_free_window(const struct sock *sk)
+{
+	const struct xtcp_sock *xs = xtcp_sk(sk);
+	int space = READ_ONCE(sk->sk_rcvbuf) - atomic_read(&sk->sk_rmem_alloc);
+	u32 win;
+
+	if (space <= 0)
+		return 0;
+	win = (u32)space / 2;
+	win = min_t(u32, win, XTCP_MAX_WINDOW << xs->rcv_wscale);
+	return win & ~((1U << xs->rcv_wscale) - 1);
+}
+
+/**
+ * xtcp_select_window() - the window field for an outgoing segment
+ * @sk: socket
+ *
+ * The right edge we offered never moves left (RFC 9293 §3.8.6.2.2, "the
+ * window should not be shrunk"); the new offer is recorded in rcv_wnd and
+ * rcv_wup.
+ *
+ * Return: the 16-bit window field, already scaled.
+ */
+u16 xtcp_select_window(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	u32 win = xtcp_free_window(sk);
+	u32 old_edge = xs->rcv_wup + xs->rcv_wnd;
+
+	if (xtcp_seq_before(xs->rcv_nxt + win, old_edge))
+		win = old_edge - xs->rcv_nxt;
+	win = min_t(u32, win, XTCP_MAX_WINDOW << xs->rcv_wscale);
+	xs->rcv_wnd = win;
+	xs->rcv_wup = xs->rcv_nxt;
+	return win >> xs->rcv_wscale;
+}
+
+/**
+ * xtcp_write_options() - encode SYN options (RFC 9293 §3.2, RFC 7323 §2.2)
+ * @ptr: destination, at least XTCP_MAX_OPT_LEN bytes, or NULL to size only
+ * @opt: options to encode; zero fields are left out
+ *
+ * Return: bytes written, a multiple of four.
+ */
+int xtcp_write_options(u8 *ptr, const struct xtcp_options *opt)
+{
+	int len = 0;
+
+	if (opt->mss) {
+		if (ptr) {
+			ptr[len] = XTCPOPT_MSS;
+			ptr[len + 1] = XTCPOLEN_MSS;
+			put_unaligned_be16(opt->mss, ptr + len + 2);
+		}
+		len += 4;
+	}
+	if (opt->wscale_ok) {
+		if (ptr) {
+			ptr[len] = XTCPOPT_NOP;
+			ptr[len + 1] = XTCPOPT_WINDOW;
+			ptr[len + 2] = XTCPOLEN_WINDOW;
+			ptr[len + 3] = opt->wscale;
+		}
+		len += 4;
+	}
+	return len;
+}
+
+/* push a header with @optlen option bytes in front of the payload */
+static struct tcphdr *xtcp_push_header(struct sk_buff *skb, __be16 sport,
+				       __be16 dport, u32 seq, u32 ack, u8 flags,
+				       u16 window, const struct xtcp_options *opt)
+{
+	int optlen = opt ? xtcp_write_options(NULL, opt) : 0;
+	struct tcphdr *th;
+
+	th = skb_push(skb, XTCP_HDR_LEN + optlen);
+	skb_reset_transport_header(skb);
+	memset(th, 0, XTCP_HDR_LEN);
+	th->source = sport;
+	th->dest = dport;
+	th->seq = htonl(seq);
+	th->ack_seq = htonl(ack);
+	th->doff = (XTCP_HDR_LEN + optlen) >> 2;
+	((u8 *)th)[13] = flags;
+	th->window = htons(window);
+	if (optlen)
+		xtcp_write_options((u8 *)(th + 1), opt);
+	return th;
+}
+
+/**
+ * xtcp_finish_header() - fill the checksum over pseudo-header and segment
+ * @skb: segment whose transport header is set and which ends at skb tail
+ * @saddr: IPv4 source address
+ * @daddr: IPv4 destination address
+ *
+ * The pseudo-header carries IP protocol IPPROTO_XTCP (RFC 9293 §3.1).
+ */
+void xtcp_finish_header(struct sk_buff *skb, __be32 saddr, __be32 daddr)
+{
+	struct tcphdr *th = xtcp_hdr(skb);
+	int len = skb->len - skb_transport_offset(skb);
+	__wsum csum;
+
+	th->check = 0;
+	csum = skb_checksum(skb, skb_transport_offset(skb), len, 0);
+	th->check = csum_tcpudp_magic(saddr, daddr, len, IPPROTO_XTCP, csum);
+	skb->ip_summed = CHECKSUM_NONE;
+}
+
+/* transmit one segment of the socket through ip_queue_xmit() */
+static int xtcp_transmit(struct sock *sk, struct sk_buff *skb, u8 flags,
+			 u32 seq, const struct xtcp_options *opt, gfp_t gfp)
+{
+	struct inet_sock *inet = inet_sk(sk);
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	int err;
+
+	if (flags & XTCPHDR_ACK)
+		inet_csk_clear_xmit_timer(sk, ICSK_TIME_DACK);
+	xtcp_push_header(skb, inet->inet_sport, inet->inet_dport, seq,
+			 (flags & XTCPHDR_ACK) ? xs->rcv_nxt : 0, flags,
+			 (flags & XTCPHDR_SYN) ?
+				min_t(u32, xtcp_free_window(sk), XTCP_MAX_WINDOW) :
+				xtcp_select_window(sk),
+			 opt);
+	if (flags & XTCPHDR_ACK)
+		xs->ack_pending = 0;
+	xtcp_finish_header(skb, inet->inet_saddr, inet->inet_daddr);
+	memset(&XTCP_SKB_CB(skb)->header, 0, sizeof(XTCP_SKB_CB(skb)->header));
+	skb_set_owner_w(skb, sk);
+	skb->priority = sk->sk_priority;
+
+	err = ip_queue_xmit(sk, skb, &inet->cork.fl);
+	return net_xmit_eval(err);
+}
+
+static struct sk_buff *xtcp_alloc_ctl_skb(struct sock *sk, gfp_t gfp)
+{
+	struct sk_buff *skb = alloc_skb(XTCP_MAX_HEADER, gfp);
+
+	if (skb)
+		skb_reserve(skb, XTCP_MAX_HEADER);
+	return skb;
+}
+
+/* the options our SYN or SYN-ACK carries */
+static void xtcp_syn_options(struct sock *sk, struct xtcp_options *opt)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	opt->mss = xs->advmss;
+	opt->wscale_ok = 1;
+	opt->wscale = xs->rcv_wscale;
+}
+
+/* send one queued segment: a clone, or a copy while an earlier clone of it
+ * is still in a device queue
+ */
+static int xtcp_transmit_queued(struct sock *sk, struct sk_buff *skb)
+{
+	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	struct xtcp_options opt = {}, *optp = NULL;
+	struct sk_buff *c;
+	u8 flags = cb->flags;
+
+	if (flags & XTCPHDR_SYN) {
+		xtcp_syn_options(sk, &opt);
+		optp = &opt;
+		if (sk->sk_state == TCP_SYN_SENT)
+			flags &= ~XTCPHDR_ACK;
+	}
+	cb->when = (u32)jiffies;
+	if (skb_cloned(skb))
+		c = pskb_copy(skb, GFP_ATOMIC);
+	else
+		c = skb_clone(skb, GFP_ATOMIC);
+	if (!c)
+		return -ENOBUFS;
+	return xtcp_transmit(sk, c, flags, cb->seq, optp, GFP_ATOMIC);
+}
+
+/* sequence space a queued segment needs from the peer's window */
+static u32 xtcp_skb_data_end(const struct sk_buff *skb)
+{
+	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+
+	return cb->end_seq - !!(cb->flags & XTCPHDR_FIN) -
+	       !!(cb->flags & XTCPHDR_SYN);
+}
+
+/**
+ * xtcp_push() - send what the peer's window and Nagle allow
+ * @sk: socket, locked
+ *
+ * Sender silly-window avoidance is Nagle's rule (RFC 9293 §3.8.6.2.1): a
+ * segment shorter than the MSS waits while data is unacknowledged unless
+ * TCP_NODELAY is set. With a closed window and nothing in flight the
+ * persist timer is armed (RFC 9293 §3.8.6.1).
+ */
+void xtcp_push(struct sock *sk)
+{
+	struct inet_connection_sock *icsk = inet_csk(sk);
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct sk_buff *skb;
+
+	while ((skb = xs->send_head)) {
+		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+
+		if (xtcp_seq_after(xtcp_skb_data_end(skb),
+				   xs->snd_una + xs->snd_wnd)) {
+			if (xs->snd_nxt == xs->snd_una &&
+			    !timer_pending(&icsk->icsk_retransmit_timer)) {
+				icsk->icsk_pending = ICSK_TIME_PROBE0;
+				sk_reset_timer(sk, &icsk->icsk_retransmit_timer,
+					       jiffies + icsk->icsk_rto);
+			}
+			break;
+		}
+		if (skb->len < xs->mss_cache && !xs->nodelay &&
+		    xs->snd_nxt != xs->snd_una &&
+		    !(cb->flags & (XTCPHDR_FIN | XTCPHDR_SYN)) &&
+		    skb_queue_is_last(&sk->sk_write_queue, skb))
+			break;
+		if (xtcp_transmit_queued(sk, skb))
+			break;
+		xs->send_head = skb_queue_is_last(&sk->sk_write_queue, skb) ?
+				NULL : skb->next;
+		if (xtcp_seq_after(cb->end_seq, xs->snd_nxt))
+			xs->snd_nxt = cb->end_seq;
+		if (!timer_pending(&icsk->icsk_retransmit_timer) ||
+		    icsk->icsk_pending != ICSK_TIME_RETRANS)
+			xtcp_rearm_rto(sk);
+	}
+}
+
+/**
+ * xtcp_retransmit_head() - resend the oldest unacknowledged segment
+ * @sk: socket, locked
+ *
+ * Return: 0, or a negative errno when nothing could be sent.
+ */
+int xtcp_retransmit_head(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct sk_buff *skb = skb_peek(&sk->sk_write_queue);
+
+	if (!skb || skb == xs->send_head)
+		return -EAGAIN;
+	XTCP_SKB_CB(skb)->retransmitted = 1;
+	return xtcp_transmit_queued(sk, skb);
+}
+
+static void xtcp_queue_skb(struct sock *sk, struct sk_buff *skb)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	__skb_queue_tail(&sk->sk_write_queue, skb);
+	sk_wmem_queued_add(sk, skb->truesize);
+	if (!xs->send_head)
+		xs->send_head = skb;
+}
+
+/**
+ * xtcp_connect_send_syn() - queue and send the SYN of an active open
+ * @sk: socket in SYN-SENT with iss chosen and route set
+ *
+ * Return: 0 or -ENOBUFS.
+ */
+int xtcp_connect_send_syn(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct sk_buff *skb;
+
+	skb = xtcp_alloc_ctl_skb(sk, sk->sk_allocation);
+	if (!skb)
+		return -ENOBUFS;
+	XTCP_SKB_CB(skb)->seq = xs->iss;
+	XTCP_SKB_CB(skb)->end_seq = xs->iss + 1;
+	XTCP_SKB_CB(skb)->flags = XTCPHDR_SYN;
+	XTCP_SKB_CB(skb)->retransmitted = 0;
+	xs->snd_una = xs->iss;
+	xs->snd_nxt = xs->iss;
+	xs->write_seq = xs->iss + 1;
+	xs->snd_wnd = 0;
+	xs->rcv_wnd = 0;
+	xs->rcv_wup = 0;
+	xtcp_queue_skb(sk, skb);
+	xtcp_push(sk);
+	return 0;
+}
+
+/**
+ * xtcp_send_ack() - send a pure ACK carrying the current window
+ * @sk: socket
+ */
+void xtcp_send_ack(struct sock *sk)
+{
+	struct sk_buff *skb;
+
+	if (sk->sk_state == TCP_CLOSE || sk->sk_state == TCP_LISTEN)
+		return;
+	skb = xtcp_alloc_ctl_skb(sk, GFP_ATOMIC);
+	if (!skb) {
+		/* try again from the delayed-ACK timer */
+		inet_csk_reset_xmit_timer(sk, ICSK_TIME_DACK, XTCP_DELACK_MAX,
+					  XTCP_RTO_MAX);
+		return;
+	}
+	xtcp_transmit(sk, skb, XTCPHDR_ACK, xtcp_sk(sk)->snd_nxt, NULL,
+		      GFP_ATOMIC);
+}
+
+/**
+ * xtcp_send_window_probe() - zero-window probe (RFC 9293 §3.8.6.1)
+ * @sk: socket
+ *
+ * An ACK one below SND.UNA is outside the peer's window, so the peer must
+ * answer with an ACK that carries its current window.
+ */
+void xtcp_send_window_probe(struct sock *sk)
+{
+	struct sk_buff *skb = xtcp_alloc_ctl_skb(sk, GFP_ATOMIC);
+
+	if (skb)
+		xtcp_transmit(sk, skb, XTCPHDR_ACK, xtcp_sk(sk)->snd_una - 1,
+			      NULL, GFP_ATOMIC);
+}
+
+/**
+ * xtcp_send_active_reset() - <SEQ=SND.NXT><CTL=RST,ACK> for ABORT
+ * @sk: socket in a synchronized state
+ * @gfp: allocation context
+ */
+void xtcp_send_active_reset(struct sock *sk, gfp_t gfp)
+{
+	struct sk_buff *skb = xtcp_alloc_ctl_skb(sk, gfp);
+
+	if (skb)
+		xtcp_transmit(sk, skb, XTCPHDR_RST | XTCPHDR_ACK,
+			      xtcp_sk(sk)->snd_nxt, NULL, gfp);
+}
+
+/**
+ * xtcp_send_fin() - queue our FIN behind any unsent data and push it
+ * @sk: socket, locked, in process context
+ *
+ * Return: 0.
+ */
+int xtcp_send_fin(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct sk_buff *tail = skb_peek_tail(&sk->sk_write_queue);
+
+	if (tail && xs->send_head &&
+	    !(XTCP_SKB_CB(tail)->flags & (XTCPHDR_SYN | XTCPHDR_FIN))) {
+		XTCP_SKB_CB(tail)->flags |= XTCPHDR_FIN;
+		XTCP_SKB_CB(tail)->end_seq++;
+	} else {
+		struct sk_buff *skb;
+
+		skb = xtcp_alloc_ctl_skb(sk, sk_gfp_mask(sk, GFP_KERNEL) |
+					 __GFP_NOFAIL);
+		XTCP_SKB_CB(skb)->seq = xs->write_seq;
+		XTCP_SKB_CB(skb)->end_seq = xs->write_seq + 1;
+		XTCP_SKB_CB(skb)->flags = XTCPHDR_FIN | XTCPHDR_ACK;
+		XTCP_SKB_CB(skb)->retransmitted = 0;
+		xtcp_queue_skb(sk, skb);
+	}
+	xs->write_seq++;
+	xtcp_push(sk);
+	return 0;
+}
+
+/**
+ * xtcp_clean_rtx_queue() - free the segments @ack covers
+ * @sk: socket, locked
+ * @ack: new SND.UNA
+ *
+ * Takes an RTT sample from a segment sent once (Karn's rule, RFC 6298 §3)
+ * and wakes writers waiting for space.
+ */
+void xtcp_clean_rtx_queue(struct sock *sk, u32 ack)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct sk_buff *skb;
+	long rtt = -1;
+	bool freed = false;
+
+	while ((skb = skb_peek(&sk->sk_write_queue)) && skb != xs->send_head) {
+		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+
+		if (xtcp_seq_after(cb->end_seq, ack))
+			break;
+		if (!cb->retransmitted)
+			rtt = (long)((u32)jiffies - cb->when);
+		__skb_unlink(skb, &sk->sk_write_queue);
+		sk_wmem_queued_add(sk, -skb->truesize);
+		kfree_skb(skb);
+		freed = true;
+	}
+	if (rtt >= 0)
+		xtcp_rtt_update(xs, jiffies_to_usecs(max(rtt, 1L)));
+	if (freed)
+		sk->sk_write_space(sk);
+}
+
+/**
+ * xtcp_purge_write_queue() - drop every queued segment
+ * @sk: socket
+ */
+void xtcp_purge_write_queue(struct sock *sk)
+{
+	struct sk_buff *skb;
+
+	while ((skb = __skb_dequeue(&sk->sk_write_queue))) {
+		sk_wmem_queued_add(sk, -skb->truesize);
+		kfree_skb(skb);
+	}
+	xtcp_sk(sk)->send_head = NULL;
+}
+
+/**
+ * xtcp_sendmsg() - sendmsg(2): queue user data as MSS-sized segments
+ * @sk: socket
+ * @msg: source
+ * @size: bytes
+ *
+ * Blocks (or fails with EAGAIN) while the queued bytes exceed SO_SNDBUF.
+ *
+ * Return: bytes queued or a negative errno (EPIPE raises SIGPIPE unless
+ * MSG_NOSIGNAL).
+ */
+int xtcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	int flags = msg->msg_flags;
+	size_t copied = 0;
+	long timeo;
+	int err;
+
+	if (flags & MSG_OOB)
+		return -EOPNOTSUPP;
+
+	lock_sock(sk);
+	timeo = sock_sndtimeo(sk, flags & MSG_DONTWAIT);
+	if ((1 << sk->sk_state) & ~(TCPF_ESTABLISHED | TCPF_CLOSE_WAIT)) {
+		err = sk_stream_wait_connect(sk, &timeo);
+		if (err)
+			goto do_error;
+	}
+	sk_clear_bit(SOCKWQ_ASYNC_NOSPACE, sk);
+
+	err = -EPIPE;
+	if (sk->sk_err || (sk->sk_shutdown & SEND_SHUTDOWN))
+		goto do_error;
+
+	while (msg_data_left(msg)) {
+		struct sk_buff *skb = skb_peek_tail(&sk->sk_write_queue);
+		unsigned int mss = xs->mss_cache;
+		size_t copy;
+
+		if (!skb || !xs->send_head || skb->len >= mss ||
+		    (XTCP_SKB_CB(skb)->flags & (XTCPHDR_SYN | XTCPHDR_FIN)) ||
+		    skb_tailroom(skb) < 1) {
+			if (!sk_stream_memory_free(sk))
+				goto wait_for_space;
+			skb = alloc_skb(XTCP_MAX_HEADER + mss, sk->sk_allocation);
+			if (!skb)
+				goto wait_for_space;
+			skb_reserve(skb, XTCP_MAX_HEADER);
+			XTCP_SKB_CB(skb)->seq = xs->write_seq;
+			XTCP_SKB_CB(skb)->end_seq = xs->write_seq;
+			XTCP_SKB_CB(skb)->flags = XTCPHDR_ACK;
+			XTCP_SKB_CB(skb)->retransmitted = 0;
+			xtcp_queue_skb(sk, skb);
+		}
+		copy = min_t(size_t, msg_data_left(msg), mss - skb->len);
+		copy = min_t(size_t, copy, skb_tailroom(skb));
+		if (!copy_from_iter_full(skb_put(skb, copy), copy,
+					 &msg->msg_iter)) {
+			skb_trim(skb, skb->len - copy);
+			err = -EFAULT;
+			goto do_error;
+		}
+		XTCP_SKB_CB(skb)->end_seq += copy;
+		xs->write_seq += copy;
+		copied += copy;
+		continue;
+
+wait_for_space:
+		set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
+		xtcp_push(sk);
+		err = sk_stream_wait_memory(sk, &timeo);
+		if (err)
+			goto do_error;
+	}
+
+out:
+	if (copied) {
+		struct sk_buff *tail = skb_peek_tail(&sk->sk_write_queue);
+
+		/* RFC 9293 §3.9.1: PSH on the last segment of a write */
+		if (tail && xs->send_head)
+			XTCP_SKB_CB(tail)->flags |= XTCPHDR_PSH;
+		xtcp_push(sk);
+	}
+	release_sock(sk);
+	return copied;
+
+do_error:
+	if (copied)
+		goto out;
+	err = sk_stream_error(sk, flags, err);
+	release_sock(sk);
+	return err;
+}
+
+/**
+ * xtcp_make_synack() - build the SYN-ACK for a request sock
+ * @sk: listener
+ * @dst: route to the peer
+ * @req: request sock
+ *
+ * Return: the segment, checksummed and owning @dst, or NULL (the caller
+ * still owns @dst then).
+ */
+struct sk_buff *xtcp_make_synack(const struct sock *sk, struct dst_entry *dst,
+				 struct request_sock *req)
+{
+	struct inet_request_sock *ireq = inet_rsk(req);
+	struct xtcp_request_sock *xreq = xtcp_rsk(req);
+	struct xtcp_options opt = {};
+	struct sk_buff *skb;
+	u32 win;
+
+	skb = alloc_skb(XTCP_MAX_HEADER, GFP_ATOMIC);
+	if (!skb)
+		return NULL;
+	skb_reserve(skb, XTCP_MAX_HEADER);
+	skb_dst_set(skb, dst);
+
+	opt.mss = xtcp_mss_for_mtu(sk, dst_mtu(dst));
+	if (xreq->opt.wscale_ok) {
+		opt.wscale_ok = 1;
+		opt.wscale = XTCP_RCV_WSCALE;
+	}
+	win = min_t(u32, READ_ONCE(sk->sk_rcvbuf) / 2, XTCP_MAX_WINDOW);
+	xtcp_push_header(skb, htons(ireq->ir_num), ireq->ir_rmt_port,
+			 xreq->iss, xreq->irs + 1, XTCPHDR_SYN | XTCPHDR_ACK,
+			 win, &opt);
+	xtcp_finish_header(skb, ireq->ir_loc_addr, ireq->ir_rmt_addr);
+	return skb;
+}
+
+/**
+ * xtcp_v4_rtx_synack() - request_sock_ops.rtx_syn_ack: (re)send a SYN-ACK
+ * @sk: listener
+ * @req: request sock
+ *
+ * Return: 0 or a negative errno.
+ */
+int xtcp_v4_rtx_synack(const struct sock *sk, struct request_sock *req)
+{
+	struct inet_request_sock *ireq = inet_rsk(req);
+	struct dst_entry *dst;
+	struct sk_buff *skb;
+	struct flowi4 fl4;
+	int err;
+
+	dst = inet_csk_route_req(sk, &fl4, req);
+	if (!dst)
+		return -EHOSTUNREACH;
+	skb = xtcp_make_synack(sk, dst, req);
+	if (!skb) {
+		dst_release(dst);
+		return -ENOMEM;
+	}
+	rcu_read_lock();
+	err = ip_build_and_send_pkt(skb, sk, ireq->ir_loc_addr,
+				    ireq->ir_rmt_addr,
+				    rcu_dereference(ireq->ireq_opt),
+				    inet_sk(sk)->tos);
+	rcu_read_unlock();
+	return net_xmit_eval(err);
+}

@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * XTCP sysctls: the net.xtcp.* table, registered per network namespace and
+ * pointing at that namespace's struct xtcp_net.
+ */
+#include <linux/sysctl.h>
+#include <linux/slab.h>
+#include <net/net_namespace.h>
+
+#include "xtcp.h"
+
+static int xtcp_one = 1;
+static int xtcp_msl_max = 3600 * 1000;
+static int xtcp_syn_retries_max = 127;
+
+static const struct ctl_table xtcp_sysctl_template[] = {
+	{
+		/* TIME-WAIT lasts 2 * msl_ms (RFC 9293 §3.4.2) */
+		.procname	= "msl_ms",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= &xtcp_one,
+		.extra2		= &xtcp_msl_max,
+	},
+	{
+		/* SYN retransmissions before connect() gives ETIMEDOUT */
+		.procname	= "syn_retries",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= &xtcp_one,
+		.extra2		= &xtcp_syn_retries_max,
+	},
+	{
+		/* TIME-WAIT socks allowed in this namespace */
+		.procname	= "max_tw_buckets",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ZERO,
+	},
+	{ }
+};
+
+/**
+ * xtcp_sysctl_init_net() - register net.xtcp.* for @net
+ * @net: namespace being created
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int xtcp_sysctl_init_net(struct net *net)
+{
+	struct xtcp_net *xn = xtcp_pernet(net);
+	struct ctl_table *table;
+
+	table = kmemdup(xtcp_sysctl_template, sizeof(xtcp_sysctl_template),
+			GFP_KERNEL);
+	if (!table)
+		return -ENOMEM;
+	table[0].data = &xn->msl_ms;
+	table[1].data = &xn->syn_retries;
+	table[2].data = &xn->tw_death_row.sysctl_max_tw_buckets;
+
+	xn->sysctl_hdr = register_net_sysctl(net, "net/xtcp", table);
+	if (!xn->sysctl_hdr) {
+		kfree(table);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/**
+ * xtcp_sysctl_exit_net() - unregister net.xtcp.* of @net
+ * @net: namespace going away
+ */
+void xtcp_sysctl_exit_net(struct net *net)
+{
+	struct xtcp_net *xn = xtcp_pernet(net);
+	struct ctl_table *table;
+
+	if (!xn->sysctl_hdr)
+		return;
+	table = xn->sysctl_hdr->ctl_table_arg;
+	unregister_net_sysctl_table(xn->sysctl_hdr);
+	xn->sysctl_hdr = NULL;
+	kfree(table);
+}
