@@ -300,14 +300,17 @@ static void xtcp_v4_rcv_req(struct sock *sk, struct sk_buff *skb)
 		return;
 	}
 	child = xtcp_check_req(listener, skb, req);
-	reqsk_put(req);
 	if (!child) {
+		reqsk_put(req);
 		sock_put(listener);
 		kfree_skb(skb);
 		return;
 	}
 
-	/* the child is bh-locked and referenced by inet_csk_clone_lock() */
+	/*
+	 * Our lookup reference on @req now belongs to the accept queue. The
+	 * child is bh-locked and referenced by inet_csk_clone_lock().
+	 */
 	if (!sock_owned_by_user(child)) {
 		xtcp_rcv_state_process(child, skb);
 		if (child->sk_state != TCP_SYN_RECV)
