@@ -35,6 +35,12 @@
 #define XTCP_MAX_WSCALE		14	/* RFC 7323 §2.3 */
 #define XTCP_RCV_WSCALE		7
 #define XTCP_MAX_WINDOW		65535U
+#define XTCP_RCV_RATIO_INIT	512	/* payload per KiB of truesize */
+#define XTCP_RCV_RATIO_MIN	32
+/* headroom of data skbs: our header with options, IPv4, link layer */
+#define XTCP_DATA_HEADROOM	160
+/* payload of one linear data skb, so that its head stays within 16 KiB */
+#define XTCP_MAX_SKB_PAYLOAD	(16384 - 512 - XTCP_DATA_HEADROOM)
 
 /* RFC 6298 §2 timer bounds, in jiffies */
 #define XTCP_RTO_INIT		((unsigned int)HZ)
@@ -127,6 +133,8 @@ struct xtcp_options {
  * @srtt_us: smoothed RTT (RFC 6298), 0 before the first sample
  * @rttvar_us: RTT variation (RFC 6298)
  * @ack_pending: bytes received since the last ACK we sent
+ * @rcv_ratio: payload bytes per 1024 bytes of skb truesize, as last
+ *	received; turns free buffer space into a window that really fits
  */
 struct xtcp_sock {
 	struct inet_connection_sock icsk;
@@ -160,6 +168,7 @@ struct xtcp_sock {
 	u32 srtt_us;
 	u32 rttvar_us;
 	u32 ack_pending;
+	u32 rcv_ratio;
 };
 
 static inline struct xtcp_sock *xtcp_sk(const struct sock *sk)
@@ -277,6 +286,7 @@ struct sk_buff *xtcp_make_synack(const struct sock *sk, struct dst_entry *dst,
 				 struct request_sock *req);
 int xtcp_v4_rtx_synack(const struct sock *sk, struct request_sock *req);
 u16 xtcp_select_window(struct sock *sk);
+unsigned int xtcp_size_goal(const struct sock *sk);
 u32 xtcp_free_window(const struct sock *sk);
 void xtcp_finish_header(struct sk_buff *skb, __be32 saddr, __be32 daddr);
 unsigned int xtcp_mss_for_mtu(const struct sock *sk, unsigned int mtu);
@@ -289,6 +299,7 @@ int xtcp_write_options(u8 *ptr, const struct xtcp_options *opt);
 void xtcp_init_xmit_timers(struct sock *sk);
 void xtcp_rearm_rto(struct sock *sk);
 void xtcp_rtt_update(struct xtcp_sock *xs, u32 sample_us);
+void xtcp_rto_restore(struct xtcp_sock *xs);
 void xtcp_set_keepalive(struct sock *sk, int val);
 
 /* xtcp_minisocks.c */

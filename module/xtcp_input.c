@@ -216,6 +216,9 @@ static bool xtcp_ack(struct sock *sk, struct sk_buff *skb)
 	if (xtcp_seq_after(ack, xs->snd_una)) {
 		xs->snd_una = ack;
 		xtcp_clean_rtx_queue(sk, ack);
+		/* new data acknowledged: the backed-off RTO ends (RFC 6298 §5.7) */
+		if (icsk->icsk_backoff)
+			xtcp_rto_restore(xs);
 		icsk->icsk_retransmits = 0;
 		icsk->icsk_backoff = 0;
 		icsk->icsk_probes_out = 0;
@@ -353,8 +356,13 @@ static bool xtcp_data_queue(struct sock *sk, struct sk_buff *skb)
 			xtcp_done(sk);
 			return false;
 		}
-		if (atomic_read(&sk->sk_rmem_alloc) > READ_ONCE(sk->sk_rcvbuf)) {
-			/* no room: drop, the sender retransmits */
+		/*
+		 * Data inside the window we offered is kept even when the
+		 * truesize estimate behind that offer was low; twice the
+		 * buffer is the hard bound beyond which it is dropped.
+		 */
+		if (atomic_read(&sk->sk_rmem_alloc) >
+		    2 * READ_ONCE(sk->sk_rcvbuf)) {
 			xtcp_send_ack(sk);
 			return false;
 		}
@@ -365,6 +373,8 @@ static bool xtcp_data_queue(struct sock *sk, struct sk_buff *skb)
 		__skb_queue_tail(&sk->sk_receive_queue, skb);
 		xs->rcv_nxt = cb->seq + skb->len;
 		xs->ack_pending += skb->len;
+		xs->rcv_ratio = clamp_t(u32, ((u64)skb->len << 10) / skb->truesize,
+					XTCP_RCV_RATIO_MIN, 1024);
 		queued = true;
 	}
 

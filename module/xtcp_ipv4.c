@@ -16,6 +16,9 @@
 
 #include "xtcp.h"
 
+/* backlog room beyond the socket buffers, for the ACKs of a full window */
+#define XTCP_BACKLOG_SLACK	(64 * 1024)
+
 static siphash_aligned_key_t xtcp_isn_secret;
 
 /**
@@ -428,7 +431,8 @@ process:
 	if (!sock_owned_by_user(sk)) {
 		xtcp_v4_do_rcv(sk, skb);
 	} else if (sk_add_backlog(sk, skb, READ_ONCE(sk->sk_rcvbuf) +
-					   READ_ONCE(sk->sk_sndbuf))) {
+					   READ_ONCE(sk->sk_sndbuf) +
+					   XTCP_BACKLOG_SLACK)) {
 		bh_unlock_sock(sk);
 		goto discard_and_relse;
 	}

@@ -101,7 +101,8 @@ int xtcp_v4_conn_request(struct sock *sk, struct sk_buff *skb)
 	xreq->snd_wnd = ntohs(th->window);
 	xreq->iss = xtcp_v4_isn(iph->daddr, iph->saddr, th->dest, th->source,
 				ktime_get_ns());
-	req->rsk_rcv_wnd = min_t(u32, READ_ONCE(sk->sk_rcvbuf) / 2,
+	req->rsk_rcv_wnd = min_t(u32, ((u64)READ_ONCE(sk->sk_rcvbuf) *
+					XTCP_RCV_RATIO_INIT) >> 10,
 				 XTCP_MAX_WINDOW);
 
 	if (!inet_csk_reqsk_queue_hash_add(sk, req, XTCP_RTO_INIT)) {
@@ -149,6 +150,7 @@ static void xtcp_init_child(struct sock *newsk, const struct request_sock *req)
 	xs->srtt_us = 0;
 	xs->rttvar_us = 0;
 	xs->ack_pending = 0;
+	xs->rcv_ratio = XTCP_RCV_RATIO_INIT;
 	icsk->icsk_rto = XTCP_RTO_INIT;
 	icsk->icsk_ack.lrcvtime = jiffies;
 }

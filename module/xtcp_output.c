@@ -31,8 +31,9 @@ unsigned int xtcp_mss_for_mtu(const struct sock *sk, unsigned int mtu)
  * xtcp_free_window() - receive window the free buffer space allows
  * @sk: socket
  *
- * Half the free receive buffer is offered: the other half covers the skb
- * overhead of the segments that fill it.
+ * Free buffer space counts skb truesize; the payload it can hold is that
+ * space scaled by the payload/truesize ratio of the segments received, so
+ * a peer filling the window does not overrun the buffer.
  *
  * Return: window in bytes, a multiple of the scale unit.
  */
@@ -44,7 +45,7 @@ u32 xtcp_free_window(const struct sock *sk)
 
 	if (space <= 0)
 		return 0;
-	win = (u32)space / 2;
+	win = (u32)(((u64)space * xs->rcv_ratio) >> 10);
 	win = min_t(u32, win, XTCP_MAX_WINDOW << xs->rcv_wscale);
 	return win & ~((1U << xs->rcv_wscale) - 1);
 }
@@ -71,6 +72,17 @@ u16 xtcp_select_window(struct sock *sk)
 	xs->rcv_wnd = win;
 	xs->rcv_wup = xs->rcv_nxt;
 	return win >> xs->rcv_wscale;
+}
+
+/**
+ * xtcp_size_goal() - payload bytes to put in one data skb
+ * @sk: socket
+ *
+ * Return: the send MSS, capped so a linear skb head stays small.
+ */
+unsigned int xtcp_size_goal(const struct sock *sk)
+{
+	return min_t(unsigned int, xtcp_sk(sk)->mss_cache, XTCP_MAX_SKB_PAYLOAD);
 }
 
 /**
@@ -256,7 +268,7 @@ void xtcp_push(struct sock *sk)
 			}
 			break;
 		}
-		if (skb->len < xs->mss_cache && !xs->nodelay &&
+		if (skb->len < xtcp_size_goal(sk) && !xs->nodelay &&
 		    xs->snd_nxt != xs->snd_una &&
 		    !(cb->flags & (XTCPHDR_FIN | XTCPHDR_SYN)) &&
 		    skb_queue_is_last(&sk->sk_write_queue, skb))
@@ -496,7 +508,7 @@ int xtcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
 
 	while (msg_data_left(msg)) {
 		struct sk_buff *skb = skb_peek_tail(&sk->sk_write_queue);
-		unsigned int mss = xs->mss_cache;
+		unsigned int mss = xtcp_size_goal(sk);
 		size_t copy;
 
 		if (!skb || !xs->send_head || skb->len >= mss ||
@@ -504,10 +516,11 @@ int xtcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
 		    skb_tailroom(skb) < 1) {
 			if (!sk_stream_memory_free(sk))
 				goto wait_for_space;
-			skb = alloc_skb(XTCP_MAX_HEADER + mss, sk->sk_allocation);
+			skb = alloc_skb(XTCP_DATA_HEADROOM + mss,
+					sk->sk_allocation);
 			if (!skb)
 				goto wait_for_space;
-			skb_reserve(skb, XTCP_MAX_HEADER);
+			skb_reserve(skb, XTCP_DATA_HEADROOM);
 			XTCP_SKB_CB(skb)->seq = xs->write_seq;
 			XTCP_SKB_CB(skb)->end_seq = xs->write_seq;
 			XTCP_SKB_CB(skb)->flags = XTCPHDR_ACK;
@@ -525,6 +538,9 @@ int xtcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
 		XTCP_SKB_CB(skb)->end_seq += copy;
 		xs->write_seq += copy;
 		copied += copy;
+		/* let ACKs that arrived meanwhile free space and open windows */
+		if (skb->len >= mss)
+			sk_flush_backlog(sk);
 		continue;
 
 wait_for_space:
@@ -584,7 +600,7 @@ struct sk_buff *xtcp_make_synack(const struct sock *sk, struct dst_entry *dst,
 		opt.wscale_ok = 1;
 		opt.wscale = XTCP_RCV_WSCALE;
 	}
-	win = min_t(u32, READ_ONCE(sk->sk_rcvbuf) / 2, XTCP_MAX_WINDOW);
+	win = req->rsk_rcv_wnd;
 	xtcp_push_header(skb, htons(ireq->ir_num), ireq->ir_rmt_port,
 			 xreq->iss, xreq->irs + 1, XTCPHDR_SYN | XTCPHDR_ACK,
 			 win, &opt);

@@ -43,6 +43,7 @@ int xtcp_init_sock(struct sock *sk)
 	icsk->icsk_af_ops = &xtcp_ipv4_af_ops;
 	icsk->icsk_sync_mss = xtcp_sync_mss;
 	xs->mss_cache = XTCP_DEFAULT_MSS;
+	xs->rcv_ratio = XTCP_RCV_RATIO_INIT;
 	xs->send_head = NULL;
 	sk->sk_state = TCP_CLOSE;
 	sk->sk_write_space = xtcp_write_space;

@@ -20,13 +20,10 @@
  * @sample_us: measured round-trip time in microseconds
  *
  * The first sample sets SRTT = R and RTTVAR = R/2 (§2.2); later ones use
- * alpha = 1/8 and beta = 1/4 (§2.3). RTO = SRTT + max(G, 4 * RTTVAR),
- * clamped to [XTCP_RTO_MIN, XTCP_RTO_MAX] (§2.4, §2.5).
+ * alpha = 1/8 and beta = 1/4 (§2.3); the RTO follows (xtcp_rto_restore).
  */
 void xtcp_rtt_update(struct xtcp_sock *xs, u32 sample_us)
 {
-	u32 rto_us;
-
 	if (!xs->srtt_us) {
 		xs->srtt_us = sample_us;
 		xs->rttvar_us = sample_us / 2;
@@ -36,6 +33,24 @@ void xtcp_rtt_update(struct xtcp_sock *xs, u32 sample_us)
 
 		xs->rttvar_us = xs->rttvar_us - xs->rttvar_us / 4 + delta / 4;
 		xs->srtt_us = xs->srtt_us - xs->srtt_us / 8 + sample_us / 8;
+	}
+	xtcp_rto_restore(xs);
+}
+
+/**
+ * xtcp_rto_restore() - RTO from SRTT and RTTVAR without backoff
+ * @xs: socket
+ *
+ * RTO = SRTT + max(G, 4 * RTTVAR) clamped to [XTCP_RTO_MIN, XTCP_RTO_MAX]
+ * (RFC 6298 §2.4, §2.5); the initial RTO while no sample exists (§2.1).
+ */
+void xtcp_rto_restore(struct xtcp_sock *xs)
+{
+	u32 rto_us;
+
+	if (!xs->srtt_us) {
+		xs->icsk.icsk_rto = XTCP_RTO_INIT;
+		return;
 	}
 	rto_us = xs->srtt_us + max(XTCP_RTO_GRANULARITY_US, 4 * xs->rttvar_us);
 	xs->icsk.icsk_rto = clamp_t(u32, usecs_to_jiffies(rto_us),

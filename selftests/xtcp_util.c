@@ -1,0 +1,542 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Helpers shared by the XTCP selftest programs (see xtcp_util.h): namespace
+ * switching, bounded socket operations, the echo thread and /proc parsing.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/xtcp.h>
+
+#include "xtcp_util.h"
+
+/* Read one integer module parameter; returns @def when it is not there. */
+static int xtcp_param(const char *name, int def)
+{
+	char path[128], buf[32];
+	int fd, val = def;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/sys/module/xtcp/parameters/%s", name);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return def;
+	n = read(fd, buf, sizeof(buf) - 1);
+	if (n > 0) {
+		buf[n] = '\0';
+		val = atoi(buf);
+	}
+	close(fd);
+	return val;
+}
+
+/*
+ * Reference mode: XTCP_TEST_AS_TCP=1 points every test at the kernel's own
+ * TCP (AF_INET/IPPROTO_TCP, /proc/net/tcp) to check the tests themselves;
+ * the few XTCP-specific cases are then expected to fail.
+ */
+static bool xtcp_as_tcp(void)
+{
+	const char *s = getenv("XTCP_TEST_AS_TCP");
+
+	return s && *s == '1';
+}
+
+/* Address family XTCP registered (module parameter "family"). */
+int xtcp_family(void)
+{
+	if (xtcp_as_tcp())
+		return AF_INET;
+	return xtcp_param("family", AF_XTCP);
+}
+
+/* IP protocol number XTCP uses (module parameter "proto"). */
+int xtcp_ipproto(void)
+{
+	if (xtcp_as_tcp())
+		return IPPROTO_TCP;
+	return xtcp_param("proto", IPPROTO_XTCP);
+}
+
+/* True when the xtcp module is loaded. */
+bool xtcp_loaded(void)
+{
+	return xtcp_as_tcp() || access("/sys/module/xtcp", F_OK) == 0;
+}
+
+static int xtcp_env_addr(const char *var, struct in_addr *addr)
+{
+	const char *s = getenv(var);
+
+	if (!s || inet_pton(AF_INET, s, addr) != 1) {
+		errno = ENOENT;
+		return -1;
+	}
+	return 0;
+}
+
+/* Fill @env from XTCP_NS_A, XTCP_NS_B, XTCP_ADDR_A and XTCP_ADDR_B. */
+int xtcp_env_get(struct xtcp_env *env)
+{
+	env->ns_a = getenv("XTCP_NS_A");
+	env->ns_b = getenv("XTCP_NS_B");
+	if (!env->ns_a || !env->ns_b) {
+		errno = ENOENT;
+		return -1;
+	}
+	if (xtcp_env_addr("XTCP_ADDR_A", &env->addr_a) ||
+	    xtcp_env_addr("XTCP_ADDR_B", &env->addr_b))
+		return -1;
+	return 0;
+}
+
+/* Move the calling thread into namespace @ns (NULL: stay). */
+int xtcp_setns(const char *ns)
+{
+	char path[256];
+	int fd, ret;
+
+	if (!ns)
+		return 0;
+	snprintf(path, sizeof(path), "/run/netns/%s", ns);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ret = setns(fd, CLONE_NEWNET);
+	close(fd);
+	return ret;
+}
+
+/*
+ * Create a socket inside namespace @ns (NULL: the current one) and return to
+ * the calling thread's namespace; the socket keeps the namespace it was
+ * created in.
+ */
+int xtcp_socket_in(const char *ns, int domain, int type, int protocol)
+{
+	int self, fd, err;
+
+	if (!ns)
+		return socket(domain, type, protocol);
+	self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (self < 0)
+		return -1;
+	if (xtcp_setns(ns)) {
+		err = errno;
+		close(self);
+		errno = err;
+		return -1;
+	}
+	fd = socket(domain, type, protocol);
+	err = errno;
+	if (setns(self, CLONE_NEWNET)) {
+		/* Cannot get back: the rest of the test would be wrong. */
+		perror("setns back");
+		abort();
+	}
+	close(self);
+	errno = err;
+	return fd;
+}
+
+/* socket(AF_XTCP, SOCK_STREAM | @type_flags, 0) inside @ns. */
+int xtcp_sock_in(const char *ns, int type_flags)
+{
+	return xtcp_socket_in(ns, xtcp_family(), SOCK_STREAM | type_flags, 0);
+}
+
+/* Build an IPv4 socket address. */
+void xtcp_sin(struct sockaddr_in *sin, struct in_addr addr, uint16_t port)
+{
+	memset(sin, 0, sizeof(*sin));
+	sin->sin_family = AF_INET;
+	sin->sin_addr = addr;
+	sin->sin_port = htons(port);
+}
+
+/* 127.0.0.1 */
+struct in_addr xtcp_loopback(void)
+{
+	struct in_addr a = { .s_addr = htonl(INADDR_LOOPBACK) };
+
+	return a;
+}
+
+/* Bound blocking send/recv/connect on @fd to @ms milliseconds. */
+int xtcp_set_timeouts(int fd, int ms)
+{
+	struct timeval tv = {
+		.tv_sec = ms / 1000,
+		.tv_usec = (ms % 1000) * 1000,
+	};
+
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)))
+		return -1;
+	return setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+}
+
+/* Switch O_NONBLOCK on or off. */
+int xtcp_set_nonblock(int fd, bool on)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	if (fl < 0)
+		return -1;
+	fl = on ? (fl | O_NONBLOCK) : (fl & ~O_NONBLOCK);
+	return fcntl(fd, F_SETFL, fl);
+}
+
+/* poll() one fd; returns revents, 0 on timeout, -1 on error. */
+int xtcp_poll1(int fd, short events, int ms)
+{
+	struct pollfd pfd = { .fd = fd, .events = events };
+	int n;
+
+	do {
+		n = poll(&pfd, 1, ms);
+	} while (n < 0 && errno == EINTR);
+	if (n <= 0)
+		return n;
+	return pfd.revents;
+}
+
+/*
+ * Create a listening XTCP socket in @ns bound to @addr with an automatic
+ * port; its address is stored in @bound.
+ */
+int xtcp_listen_in(const char *ns, struct in_addr addr, struct sockaddr_in *bound)
+{
+	socklen_t len = sizeof(*bound);
+	int fd, err;
+
+	fd = xtcp_sock_in(ns, 0);
+	if (fd < 0)
+		return -1;
+	xtcp_sin(bound, addr, 0);
+	if (bind(fd, (struct sockaddr *)bound, sizeof(*bound)) ||
+	    listen(fd, 128) ||
+	    getsockname(fd, (struct sockaddr *)bound, &len))
+		goto fail;
+	return fd;
+fail:
+	err = errno;
+	close(fd);
+	errno = err;
+	return -1;
+}
+
+/*
+ * Blocking connect from a new XTCP socket in @ns to @dst, bounded by
+ * XTCP_WAIT_MS; the socket keeps those send/receive timeouts.
+ */
+int xtcp_connect_in(const char *ns, const struct sockaddr_in *dst)
+{
+	int fd, err;
+
+	fd = xtcp_sock_in(ns, 0);
+	if (fd < 0)
+		return -1;
+	if (xtcp_set_timeouts(fd, XTCP_WAIT_MS) ||
+	    connect(fd, (const struct sockaddr *)dst, sizeof(*dst))) {
+		err = errno;
+		close(fd);
+		errno = err;
+		return -1;
+	}
+	return fd;
+}
+
+/* accept() bounded by @ms; the new socket gets XTCP_WAIT_MS timeouts. */
+int xtcp_accept_timeout(int lfd, int ms)
+{
+	int r, fd;
+
+	r = xtcp_poll1(lfd, POLLIN, ms);
+	if (r <= 0) {
+		if (r == 0)
+			errno = ETIMEDOUT;
+		return -1;
+	}
+	fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	if (fd >= 0 && xtcp_set_timeouts(fd, XTCP_WAIT_MS)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * Open a connection from namespace ns_b to a new listener in ns_a over the
+ * veth link. Both ends are blocking with XTCP_WAIT_MS timeouts.
+ */
+int xtcp_conn_open(const struct xtcp_env *env, struct xtcp_conn *c)
+{
+	socklen_t len = sizeof(int);
+	int err = 0;
+
+	c->cfd = -1;
+	c->afd = -1;
+	c->lfd = xtcp_listen_in(env->ns_a, env->addr_a, &c->srv);
+	if (c->lfd < 0)
+		return -1;
+	c->cfd = xtcp_connect_in(env->ns_b, &c->srv);
+	if (c->cfd < 0)
+		goto fail;
+	c->afd = xtcp_accept_timeout(c->lfd, XTCP_WAIT_MS);
+	if (c->afd < 0)
+		goto fail;
+	if (getsockopt(c->cfd, SOL_SOCKET, SO_ERROR, &err, &len))
+		goto fail;
+	if (err) {
+		errno = err;
+		goto fail;
+	}
+	return 0;
+fail:
+	err = errno;
+	xtcp_conn_close(c);
+	errno = err;
+	return -1;
+}
+
+/* Close every fd of @c that is open. */
+void xtcp_conn_close(struct xtcp_conn *c)
+{
+	if (c->cfd >= 0)
+		close(c->cfd);
+	if (c->afd >= 0)
+		close(c->afd);
+	if (c->lfd >= 0)
+		close(c->lfd);
+	c->cfd = -1;
+	c->afd = -1;
+	c->lfd = -1;
+}
+
+/* send() all of @buf (MSG_NOSIGNAL); returns @len or -1. */
+ssize_t xtcp_send_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+	size_t done = 0;
+	ssize_t n;
+
+	while (done < len) {
+		n = send(fd, p + done, len - done, MSG_NOSIGNAL);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		done += n;
+	}
+	return done;
+}
+
+/* recv() exactly @len bytes; returns @len, the count before EOF, or -1. */
+ssize_t xtcp_recv_all(int fd, void *buf, size_t len)
+{
+	char *p = buf;
+	size_t done = 0;
+	ssize_t n;
+
+	while (done < len) {
+		n = recv(fd, p + done, len - done, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			break;
+		done += n;
+	}
+	return done;
+}
+
+/* Deterministic pseudo-random bytes (xorshift32) seeded by @seed. */
+void xtcp_pattern(void *buf, size_t len, unsigned int seed)
+{
+	unsigned char *p = buf;
+	unsigned int x = seed ? seed : 0x9e3779b9;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		p[i] = x >> 24;
+	}
+}
+
+static void xtcp_echo_one(struct xtcp_echo *e, int fd)
+{
+	char buf[16384];
+	ssize_t n;
+
+	for (;;) {
+		n = recv(fd, buf, sizeof(buf), 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n == 0)
+			break;
+		if (n < 0 || xtcp_send_all(fd, buf, n) != n) {
+			e->errors++;
+			break;
+		}
+		e->bytes += n;
+	}
+}
+
+static void *xtcp_echo_main(void *arg)
+{
+	struct xtcp_echo *e = arg;
+	int fd;
+
+	while (e->served < e->nconn) {
+		fd = xtcp_accept_timeout(e->lfd, XTCP_WAIT_MS);
+		if (fd < 0) {
+			e->errors++;
+			break;
+		}
+		xtcp_echo_one(e, fd);
+		close(fd);
+		e->served++;
+	}
+	return NULL;
+}
+
+/*
+ * Start a thread that accepts @nconn connections on @lfd one after the
+ * other and echoes each until EOF, then closes it. Every wait is bounded.
+ */
+int xtcp_echo_start(struct xtcp_echo *e, int lfd, int nconn)
+{
+	int err;
+
+	memset(e, 0, sizeof(*e));
+	e->lfd = lfd;
+	e->nconn = nconn;
+	err = pthread_create(&e->thread, NULL, xtcp_echo_main, e);
+	if (err) {
+		errno = err;
+		return -1;
+	}
+	return 0;
+}
+
+/* Wait for the echo thread; returns its error count. */
+int xtcp_echo_join(struct xtcp_echo *e)
+{
+	pthread_join(e->thread, NULL);
+	return e->errors;
+}
+
+/* Read /proc/net/xtcp as seen from namespace @ns into @buf (NUL-ended). */
+ssize_t xtcp_proc_read(const char *ns, char *buf, size_t len)
+{
+	int self = -1, fd, err;
+	size_t done = 0;
+	ssize_t n;
+
+	if (ns) {
+		self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+		if (self < 0 || xtcp_setns(ns))
+			return -1;
+	}
+	/* The file is bound to the namespace of the opener. */
+	fd = open(xtcp_as_tcp() ? "/proc/thread-self/net/tcp" :
+		  "/proc/thread-self/net/xtcp", O_RDONLY | O_CLOEXEC);
+	err = errno;
+	if (self >= 0) {
+		if (setns(self, CLONE_NEWNET)) {
+			perror("setns back");
+			abort();
+		}
+		close(self);
+	}
+	if (fd < 0) {
+		errno = err;
+		return -1;
+	}
+	while (done < len - 1) {
+		n = read(fd, buf + done, len - 1 - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		done += n;
+	}
+	close(fd);
+	buf[done] = '\0';
+	return done;
+}
+
+/* Print /proc/net/xtcp of @ns as KTAP diagnostics (for failure reports). */
+void xtcp_proc_dump(const char *ns)
+{
+	static char buf[1 << 16];
+	char *line, *save;
+
+	if (xtcp_proc_read(ns, buf, sizeof(buf)) < 0) {
+		fprintf(stderr, "# /proc/net/xtcp in %s: %s\n", ns, strerror(errno));
+		return;
+	}
+	fprintf(stderr, "# /proc/net/xtcp in %s:\n", ns ? ns : "(current)");
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save))
+		fprintf(stderr, "#   %.120s\n", line);
+}
+
+/*
+ * State ("st" column) of the /proc/net/xtcp entry in @ns whose local and
+ * remote addresses are @local and @rem; -1 with errno ENOENT if none.
+ */
+int xtcp_proc_state(const char *ns, const struct sockaddr_in *local,
+		    const struct sockaddr_in *rem)
+{
+	unsigned int la, lp, ra, rp, st;
+	static char buf[1 << 20];
+	char *line, *save;
+
+	if (xtcp_proc_read(ns, buf, sizeof(buf)) < 0)
+		return -1;
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (sscanf(line, " %*d: %8X:%4X %8X:%4X %2X",
+			   &la, &lp, &ra, &rp, &st) != 5)
+			continue;
+		if (la == local->sin_addr.s_addr &&
+		    lp == ntohs(local->sin_port) &&
+		    ra == rem->sin_addr.s_addr &&
+		    rp == ntohs(rem->sin_port))
+			return st;
+	}
+	errno = ENOENT;
+	return -1;
+}
+
+/*
+ * Wait up to @ms for the entry (@local, @rem) in @ns to reach @state. The
+ * kernel offers no notification for this, so it re-reads every 20 ms.
+ * Returns the last state seen (or -1 if the entry never showed).
+ */
+int xtcp_proc_wait_state(const char *ns, const struct sockaddr_in *local,
+			 const struct sockaddr_in *rem, int state, int ms)
+{
+	struct timespec ts = { .tv_nsec = 20 * 1000 * 1000 };
+	int st, waited;
+
+	for (waited = 0; ; waited += 20) {
+		st = xtcp_proc_state(ns, local, rem);
+		if (st == state || waited >= ms)
+			return st;
+		nanosleep(&ts, NULL);
+	}
+}
