@@ -116,6 +116,7 @@ static int xtcp_family_create(struct net *net, struct socket *sock,
 	sock->ops = &xtcp_stream_ops;
 	inet = inet_sk(sk);
 	inet->is_icsk = 1;
+	inet_init_csk_locks(sk);
 	inet->nodefrag = 0;
 	if (READ_ONCE(net->ipv4.sysctl_ip_no_pmtu_disc))
 		inet->pmtudisc = IP_PMTUDISC_DONT;

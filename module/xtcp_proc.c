@@ -146,8 +146,8 @@ static int xtcp_timer_info(const struct sock *sk, unsigned long *expires)
 		*expires = icsk->icsk_timeout;
 		return 4;
 	}
-	if (timer_pending(&sk->sk_timer)) {
-		*expires = sk->sk_timer.expires;
+	if (timer_pending(&icsk->icsk_keepalive_timer)) {
+		*expires = icsk->icsk_keepalive_timer.expires;
 		return 2;
 	}
 	*expires = jiffies;

@@ -90,7 +90,6 @@ void xtcp_done(struct sock *sk)
 {
 	xtcp_set_state(sk, TCP_CLOSE);
 	inet_csk_clear_xmit_timers(sk);
-	sk_stop_timer(sk, &sk->sk_timer);
 	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
 	if (!sock_flag(sk, SOCK_DEAD))
 		sk->sk_state_change(sk);

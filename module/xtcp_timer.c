@@ -2,7 +2,7 @@
 /*
  * XTCP timers: retransmission (RFC 6298) and persist (RFC 9293 §3.8.6.1)
  * on icsk_retransmit_timer, delayed ACK on icsk_delack_timer, keepalive
- * (RFC 9293 §3.8.4) on sk_timer, and the RTT estimator behind the RTO.
+ * (RFC 9293 §3.8.4) on icsk_keepalive_timer, and the RTT estimator behind the RTO.
  */
 #include <net/sock.h>
 #include <net/inet_connection_sock.h>
@@ -171,13 +171,14 @@ out:
  */
 static void xtcp_keepalive_timer(struct timer_list *t)
 {
-	struct sock *sk = from_timer(sk, t, sk_timer);
-	struct inet_connection_sock *icsk = inet_csk(sk);
+	struct inet_connection_sock *icsk =
+		from_timer(icsk, t, icsk_keepalive_timer);
+	struct sock *sk = &icsk->icsk_inet.sk;
 	unsigned long idle, next = XTCP_KEEPALIVE_TIME;
 
 	bh_lock_sock(sk);
 	if (sock_owned_by_user(sk)) {
-		sk_reset_timer(sk, &sk->sk_timer, jiffies + HZ / 20);
+		inet_csk_reset_keepalive_timer(sk, HZ / 20);
 		goto out;
 	}
 	if (!sock_flag(sk, SOCK_KEEPOPEN) ||
@@ -199,7 +200,7 @@ static void xtcp_keepalive_timer(struct timer_list *t)
 	} else {
 		next = XTCP_KEEPALIVE_TIME - idle;
 	}
-	sk_reset_timer(sk, &sk->sk_timer, jiffies + next);
+	inet_csk_reset_keepalive_timer(sk, next);
 out:
 	bh_unlock_sock(sk);
 	sock_put(sk);
@@ -215,9 +216,9 @@ void xtcp_set_keepalive(struct sock *sk, int val)
 	if ((1 << sk->sk_state) & (TCPF_CLOSE | TCPF_LISTEN))
 		return;
 	if (val)
-		sk_reset_timer(sk, &sk->sk_timer, jiffies + XTCP_KEEPALIVE_TIME);
+		inet_csk_reset_keepalive_timer(sk, XTCP_KEEPALIVE_TIME);
 	else
-		sk_stop_timer(sk, &sk->sk_timer);
+		inet_csk_delete_keepalive_timer(sk);
 }
 
 /**
