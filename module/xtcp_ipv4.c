@@ -314,6 +314,7 @@ static void xtcp_v4_rcv_req(struct sock *sk, struct sk_buff *skb)
 	 * Our lookup reference on @req now belongs to the accept queue. The
 	 * child is bh-locked and referenced by inet_csk_clone_lock().
 	 */
+	__acquire(&child->sk_lock.slock);
 	if (!sock_owned_by_user(child)) {
 		xtcp_rcv_state_process(child, skb);
 		if (child->sk_state != TCP_SYN_RECV)

@@ -15,125 +15,6 @@
 
 #define XTCP_PROC_WIDTH	149
 
-/*
- * Iteration walks lhash2 buckets, then ehash buckets, holding the lock of
- * the bucket the current entry is in between ->start/->next and ->stop.
- */
-struct xtcp_iter_state {
-	struct seq_net_private p;
-	unsigned int bucket;	/* lhash2 buckets first, then ehash */
-	bool locked;
-};
-
-static unsigned int xtcp_nr_lbuckets(void)
-{
-	return xtcp_hashinfo.lhash2_mask + 1;
-}
-
-static unsigned int xtcp_nr_buckets(void)
-{
-	return xtcp_nr_lbuckets() + xtcp_hashinfo.ehash_mask + 1;
-}
-
-static bool xtcp_bucket_empty(unsigned int b)
-{
-	unsigned int nl = xtcp_nr_lbuckets();
-
-	if (b < nl)
-		return hlist_nulls_empty(&xtcp_hashinfo.lhash2[b].nulls_head);
-	return hlist_nulls_empty(&xtcp_hashinfo.ehash[b - nl].chain);
-}
-
-static void xtcp_bucket_lock(struct xtcp_iter_state *st)
-{
-	unsigned int nl = xtcp_nr_lbuckets();
-
-	if (st->bucket < nl)
-		spin_lock_bh(&xtcp_hashinfo.lhash2[st->bucket].lock);
-	else
-		spin_lock_bh(inet_ehash_lockp(&xtcp_hashinfo, st->bucket - nl));
-	st->locked = true;
-}
-
-static void xtcp_bucket_unlock(struct xtcp_iter_state *st)
-{
-	unsigned int nl = xtcp_nr_lbuckets();
-
-	if (!st->locked)
-		return;
-	if (st->bucket < nl)
-		spin_unlock_bh(&xtcp_hashinfo.lhash2[st->bucket].lock);
-	else
-		spin_unlock_bh(inet_ehash_lockp(&xtcp_hashinfo, st->bucket - nl));
-	st->locked = false;
-}
-
-static struct hlist_nulls_head *xtcp_bucket_head(unsigned int b)
-{
-	unsigned int nl = xtcp_nr_lbuckets();
-
-	if (b < nl)
-		return &xtcp_hashinfo.lhash2[b].nulls_head;
-	return &xtcp_hashinfo.ehash[b - nl].chain;
-}
-
-/* first entry of @net at or after @sk's successor in the current bucket,
- * moving on to later buckets; returns with that bucket locked
- */
-static struct sock *xtcp_walk(struct seq_file *seq, struct sock *sk)
-{
-	struct xtcp_iter_state *st = seq->private;
-	struct net *net = seq_file_net(seq);
-	struct hlist_nulls_node *node;
-
-	if (sk) {
-		sk = sk_nulls_next(sk);
-		goto scan;
-	}
-	for (; st->bucket < xtcp_nr_buckets(); st->bucket++) {
-		if (xtcp_bucket_empty(st->bucket))
-			continue;
-		xtcp_bucket_lock(st);
-		sk = sk_nulls_head(xtcp_bucket_head(st->bucket));
-scan:
-		sk_nulls_for_each_from(sk, node) {
-			if (net_eq(sock_net(sk), net))
-				return sk;
-		}
-		xtcp_bucket_unlock(st);
-	}
-	return NULL;
-}
-
-static void *xtcp_seq_start(struct seq_file *seq, loff_t *pos)
-{
-	struct xtcp_iter_state *st = seq->private;
-	struct sock *sk = NULL;
-	loff_t n = *pos;
-
-	st->bucket = 0;
-	st->locked = false;
-	if (!n)
-		return SEQ_START_TOKEN;
-	while (n--) {
-		sk = xtcp_walk(seq, sk);
-		if (!sk)
-			return NULL;
-	}
-	return sk;
-}
-
-static void *xtcp_seq_next(struct seq_file *seq, void *v, loff_t *pos)
-{
-	++*pos;
-	return xtcp_walk(seq, v == SEQ_START_TOKEN ? NULL : v);
-}
-
-static void xtcp_seq_stop(struct seq_file *seq, void *v)
-{
-	xtcp_bucket_unlock(seq->private);
-}
-
 static int xtcp_timer_info(const struct sock *sk, unsigned long *expires)
 {
 	const struct inet_connection_sock *icsk = inet_csk(sk);
@@ -212,33 +93,63 @@ static void xtcp_show_tw(struct seq_file *f,
 		   refcount_read(&tw->tw_refcnt), tw);
 }
 
-static int xtcp_seq_show(struct seq_file *seq, void *v)
+/* one line per entry of @head that belongs to @net */
+static void xtcp_show_chain(struct seq_file *seq, struct net *net,
+			    struct hlist_nulls_head *head, int *line)
 {
-	struct sock *sk = v;
-	int i = seq->index - 1;
+	struct hlist_nulls_node *node;
+	struct sock *sk;
 
-	seq_setwidth(seq, XTCP_PROC_WIDTH);
-	if (v == SEQ_START_TOKEN) {
-		seq_puts(seq, "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode");
-		goto out;
+	sk_nulls_for_each(sk, node, head) {
+		if (!net_eq(sock_net(sk), net))
+			continue;
+		seq_setwidth(seq, XTCP_PROC_WIDTH);
+		if (sk->sk_state == TCP_TIME_WAIT)
+			xtcp_show_tw(seq, inet_twsk(sk), *line);
+		else if (sk->sk_state == TCP_NEW_SYN_RECV)
+			xtcp_show_req(seq, inet_reqsk(sk), *line);
+		else
+			xtcp_show_sock(seq, sk, *line);
+		seq_pad(seq, '\n');
+		(*line)++;
 	}
-	if (sk->sk_state == TCP_TIME_WAIT)
-		xtcp_show_tw(seq, inet_twsk(sk), i);
-	else if (sk->sk_state == TCP_NEW_SYN_RECV)
-		xtcp_show_req(seq, inet_reqsk(sk), i);
-	else
-		xtcp_show_sock(seq, sk, i);
-out:
-	seq_pad(seq, '\n');
-	return 0;
 }
 
-static const struct seq_operations xtcp_seq_ops = {
-	.start	= xtcp_seq_start,
-	.next	= xtcp_seq_next,
-	.stop	= xtcp_seq_stop,
-	.show	= xtcp_seq_show,
-};
+/*
+ * Listeners (lhash2), then request, established and TIME-WAIT socks
+ * (ehash), each bucket under its own lock.
+ */
+static int xtcp_seq_show(struct seq_file *seq, void *v)
+{
+	struct inet_hashinfo *h = &xtcp_hashinfo;
+	struct net *net = seq_file_single_net(seq);
+	unsigned int i;
+	int line = 0;
+
+	seq_setwidth(seq, XTCP_PROC_WIDTH);
+	seq_puts(seq, "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode");
+	seq_pad(seq, '\n');
+
+	for (i = 0; i <= h->lhash2_mask; i++) {
+		struct inet_listen_hashbucket *ilb = &h->lhash2[i];
+
+		if (hlist_nulls_empty(&ilb->nulls_head))
+			continue;
+		spin_lock_bh(&ilb->lock);
+		xtcp_show_chain(seq, net, &ilb->nulls_head, &line);
+		spin_unlock_bh(&ilb->lock);
+	}
+	for (i = 0; i <= h->ehash_mask; i++) {
+		spinlock_t *lock = inet_ehash_lockp(h, i);
+
+		if (hlist_nulls_empty(&h->ehash[i].chain))
+			continue;
+		spin_lock_bh(lock);
+		xtcp_show_chain(seq, net, &h->ehash[i].chain, &line);
+		spin_unlock_bh(lock);
+	}
+	return 0;
+}
 
 /**
  * xtcp_proc_init_net() - create /proc/net/xtcp in @net
@@ -248,8 +159,8 @@ static const struct seq_operations xtcp_seq_ops = {
  */
 int xtcp_proc_init_net(struct net *net)
 {
-	if (!proc_create_net("xtcp", 0444, net->proc_net, &xtcp_seq_ops,
-			     sizeof(struct xtcp_iter_state)))
+	if (!proc_create_net_single("xtcp", 0444, net->proc_net,
+				    xtcp_seq_show, NULL))
 		return -ENOMEM;
 	return 0;
 }
