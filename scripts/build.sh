@@ -26,7 +26,15 @@ while (($#)); do
 done
 
 if [[ $kernel == debug ]]; then
-	"$here/build-debug-kernel.sh" >/dev/null
+	cur=$("$here/build-debug-kernel.sh")
+	# Each config change leaves a ~0.5 GB tree behind: keep the current and one previous.
+	mapfile -t trees < <(ls -dt "$(dirname "$cur")"/debug-kernel-*/)
+	keep=1
+	for old in "${trees[@]}"; do
+		[[ $old == "$cur/" ]] && continue
+		((keep-- > 0)) && continue
+		rm -rf "$old"
+	done
 fi
 kdir=$(xtcp_kdir "$kernel")
 [[ -f $kdir/Makefile ]] || { echo "build.sh: no kernel build tree at $kdir" >&2; exit 1; }

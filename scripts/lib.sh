@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared helpers for the XTCP build/test scripts (sourced, not executed).
 # Resolves the guest kernels: "stock" (Debian cloud kernel) and "debug" (our cached build).
 

@@ -19,7 +19,11 @@ patterns=(
 	'kmemleak:.*new suspected' 'Kernel memory leak detector disabled'
 	'stack-protector:' 'ODEBUG:' 'list_(add|del) corruption' 'refcount_t:'
 	'Unable to handle kernel' 'BUG kmalloc' 'Poison overwritten' 'Redzone overwritten'
+	'Call Trace:' 'trying to register non-static key'
+	'turning off the locking correctness validator' 'irq lock inversion'
+	'lock held when returning to user space' 'bad unlock balance'
 )
+# Any kernel stack dump ("Call Trace:") counts: the kernel prints one only with a report.
 # Benign lines that mention nothing above but are listed here in case a future kernel
 # rewords them; matched lines containing these are never splats.
 benign='loading out-of-tree module taints kernel|module verification failed'

@@ -16,7 +16,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=scripts/lib.sh
 . "$here/lib.sh"
 
-kernel= timeout_s=${XTCP_VM_TIMEOUT:-600} log= summary= mem=
+kernel='' timeout_s=${XTCP_VM_TIMEOUT:-600} log='' summary='' mem=''
 while (($#)); do
 	case $1 in
 	--kernel) kernel=$2; shift 2 ;;
@@ -65,7 +65,7 @@ base_key() {
 			p=$(resolve "$b")
 			[[ -n $p ]] && stat -L -c '%n %s %Y' "$p"
 		done
-		[[ $kernel == debug ]] && cat "$(xtcp_debug_dir)/.xtcp-build-ok" 2>/dev/null
+		[[ $kernel == debug ]] && xtcp_debug_dir
 		true
 	} | sha256sum | cut -c1-12
 }
@@ -80,7 +80,7 @@ copy_libs() { # copy_libs ROOT FILE: the ELF's shared libraries and loader, by t
 }
 
 build_base() { # build_base OUT.cpio.gz
-	local out=$1 root b p m
+	local out=$1 b p m
 	root=$(mktemp -d "$ird/root.XXXXXX")
 	mkdir -p "$root"/usr/{bin,sbin,lib,lib64} "$root"/{dev,proc,sys,run,tmp,etc,root,var,mnt,xtcp}
 	ln -s usr/bin "$root/bin"
@@ -149,8 +149,12 @@ build_base() { # build_base OUT.cpio.gz
 	(cd "$root" && find . | cpio -o -H newc -R 0:0 --quiet) | ${XTCP_INITRD_COMPRESS:-cat} >"$out.tmp"
 	mv "$out.tmp" "$out"
 	rm -rf "$root"
+	root=
 }
 
+root='' payload='' initrd='' base=''
+cleanup() { rm -rf "$root" "$payload" "$initrd" "$base.tmp"; }
+trap cleanup EXIT
 key=$(base_key)
 base=$ird/base-$kernel-$key.cpio
 if [[ ! -f $base ]]; then
@@ -162,8 +166,6 @@ fi
 # --------------------------------------------------------------- per-run payload (/xtcp) ---
 payload=$(mktemp -d "$ird/payload.XXXXXX")
 initrd=$ird/initrd-$kernel-$$.img
-cleanup() { rm -rf "$payload" "$initrd"; }
-trap cleanup EXIT
 mkdir -p "$payload/xtcp"
 if [[ -d $kb/module ]]; then
 	find "$kb/module" -name '*.ko' -exec cp {} "$payload/xtcp/" \;
@@ -176,10 +178,8 @@ echo "$kernel" >"$payload/xtcp/.kernel"
 
 # ---------------------------------------------------------------------------- boot ---
 append="console=ttyS0 quiet loglevel=5 panic=-1 printk.time=1 log_buf_len=8M"
-# The debug kernel's ACPI interpreter fails on QEMU's DSDT without PCI (and leaks caches that
-# kmemleak then reports); acpi=ht keeps just the table parsing that finds the second vCPU.
-[[ $kernel == debug ]] && append+=" acpi=ht"
 append+=" ${XTCP_VM_APPEND:-}"
+# shellcheck disable=SC2054 # "tcg,thread=multi" is one QEMU argument
 qemu=(qemu-system-x86_64 -accel tcg,thread=multi -cpu max -smp 2 -m "$mem"
 	-nographic -no-reboot -nic none -kernel "$kimage" -initrd "$initrd" -append "$append")
 
