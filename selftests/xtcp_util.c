@@ -17,27 +17,8 @@
 
 #include <linux/xtcp.h>
 
+#include "xtcp_param.h"
 #include "xtcp_util.h"
-
-/* Read one integer module parameter; returns @def when it is not there. */
-static int xtcp_param(const char *name, int def)
-{
-	char path[128], buf[32];
-	int fd, val = def;
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "/sys/module/xtcp/parameters/%s", name);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return def;
-	n = read(fd, buf, sizeof(buf) - 1);
-	if (n > 0) {
-		buf[n] = '\0';
-		val = atoi(buf);
-	}
-	close(fd);
-	return val;
-}
 
 /*
  * Reference mode: XTCP_TEST_AS_TCP=1 points every test at the kernel's own

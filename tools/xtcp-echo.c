@@ -26,24 +26,13 @@
 
 #include <linux/xtcp.h>
 
+#include "xtcp_param.h"
+
 #define IO_TIMEOUT_S	10
 
 static int xtcp_family(void)
 {
-	char buf[32];
-	int fd, fam = AF_XTCP;
-	ssize_t n;
-
-	fd = open("/sys/module/xtcp/parameters/family", O_RDONLY);
-	if (fd < 0)
-		return fam;
-	n = read(fd, buf, sizeof(buf) - 1);
-	if (n > 0) {
-		buf[n] = '\0';
-		fam = atoi(buf);
-	}
-	close(fd);
-	return fam;
+	return xtcp_param("family", AF_XTCP);
 }
 
 static int set_timeouts(int fd)
