@@ -156,14 +156,23 @@ static int __net_init xtcp_net_init(struct net *net)
 
 	xn->msl_ms = 30000;
 	xn->syn_retries = 6;
+	xn->fin_timeout_ms = 60000;
+	xn->rfc1337 = 1;
+	xn->challenge_ack_limit = 1000;
+	xn->rst_limit = 1000;
+	xn->challenge_rl.window_start = jiffies;
+	xn->rst_rl.window_start = jiffies;
 	refcount_set(&xn->tw_death_row.tw_refcount, 1);
 	xn->tw_death_row.hashinfo = &xtcp_hashinfo;
 	xn->tw_death_row.sysctl_max_tw_buckets = 262144;
 
+	xn->mib = alloc_percpu(struct xtcp_mib);
+	if (!xn->mib)
+		return -ENOMEM;
 	err = inet_ctl_sock_create(&xn->ctl_sk, PF_INET, SOCK_RAW,
 				   IPPROTO_XTCP, net);
 	if (err)
-		return err;
+		goto err_mib;
 
 	err = xtcp_sysctl_init_net(net);
 	if (err)
@@ -177,6 +186,8 @@ err_sysctl:
 	xtcp_sysctl_exit_net(net);
 err_ctl:
 	inet_ctl_sock_destroy(xn->ctl_sk);
+err_mib:
+	free_percpu(xn->mib);
 	return err;
 }
 
@@ -187,6 +198,7 @@ static void __net_exit xtcp_net_exit(struct net *net)
 	xtcp_proc_exit_net(net);
 	xtcp_sysctl_exit_net(net);
 	inet_ctl_sock_destroy(xn->ctl_sk);
+	free_percpu(xn->mib);
 }
 
 static void __net_exit xtcp_net_exit_batch(struct list_head *net_exit_list)

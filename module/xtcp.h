@@ -18,6 +18,7 @@
 #include <net/tcp_states.h>
 #include <net/netns/generic.h>
 
+#include "xtcp_mib.h"
 #include "xtcp_seq.h"
 
 /*
@@ -49,7 +50,6 @@
 #define XTCP_DELACK_MAX		((unsigned int)(HZ / 5))
 #define XTCP_DELACK_MIN		((unsigned int)(HZ / 25))
 #define XTCP_RETRIES2		15
-#define XTCP_FIN_TIMEOUT	((unsigned int)(60 * HZ))
 
 /* option kinds and lengths, RFC 9293 §3.2 and RFC 7323 */
 #define XTCPOPT_EOL		0
@@ -217,18 +217,42 @@ static inline struct xtcp_timewait_sock *xtcp_twsk(const struct sock *sk)
 }
 
 /**
+ * struct xtcp_ratelimit - a budget of events per second
+ * @window_start: jiffies when the current one-second window began
+ * @count: events in the current window
+ */
+struct xtcp_ratelimit {
+	unsigned long window_start;
+	atomic_t count;
+};
+
+/**
  * struct xtcp_net - per network namespace state
  * @ctl_sk: kernel socket used to send replies that have no full socket
  * @tw_death_row: TIME-WAIT accounting for this namespace
+ * @mib: per-CPU counters shown in /proc/net/xtcp_stat
  * @msl_ms: maximum segment lifetime; TIME-WAIT lasts twice this long
  * @syn_retries: SYN retransmissions before connect() fails with ETIMEDOUT
+ * @fin_timeout_ms: lifetime of an orphaned connection in FIN-WAIT-2
+ * @rfc1337: 1 to ignore RST in TIME-WAIT (RFC 1337), 0 to obey it
+ * @challenge_ack_limit: challenge ACKs per second (RFC 5961 §7)
+ * @rst_limit: RSTs per second for segments without a connection
+ * @challenge_rl: budget state for @challenge_ack_limit
+ * @rst_rl: budget state for @rst_limit
  * @sysctl_hdr: registered net.xtcp sysctl table
  */
 struct xtcp_net {
 	struct sock *ctl_sk;
 	struct inet_timewait_death_row tw_death_row;
+	struct xtcp_mib __percpu *mib;
 	int msl_ms;
 	int syn_retries;
+	int fin_timeout_ms;
+	int rfc1337;
+	int challenge_ack_limit;
+	int rst_limit;
+	struct xtcp_ratelimit challenge_rl;
+	struct xtcp_ratelimit rst_rl;
 	struct ctl_table_header *sysctl_hdr;
 };
 
@@ -241,6 +265,19 @@ extern const struct inet_connection_sock_af_ops xtcp_ipv4_af_ops;
 static inline struct xtcp_net *xtcp_pernet(const struct net *net)
 {
 	return net_generic(net, xtcp_net_id);
+}
+
+/* count one event in @net's /proc/net/xtcp_stat */
+static inline void xtcp_inc_stats(const struct net *net,
+				  enum xtcp_mib_field field)
+{
+	this_cpu_inc(xtcp_pernet(net)->mib->mibs[field]);
+}
+
+/* lifetime of an orphan in FIN-WAIT-2, net.xtcp.fin_timeout_ms */
+static inline int xtcp_fin_timeout(const struct sock *sk)
+{
+	return msecs_to_jiffies(READ_ONCE(xtcp_pernet(sock_net(sk))->fin_timeout_ms));
 }
 
 static inline struct tcphdr *xtcp_hdr(const struct sk_buff *skb)
@@ -273,10 +310,15 @@ u32 xtcp_v4_isn(__be32 saddr, __be32 daddr, __be16 sport, __be16 dport,
 int xtcp_rcv_state_process(struct sock *sk, struct sk_buff *skb);
 int xtcp_parse_options(const struct tcphdr *th, struct xtcp_options *opt);
 void xtcp_fill_cb(struct sk_buff *skb, const struct tcphdr *th);
+bool xtcp_flags_illegal(u8 flags);
 
 /* xtcp_output.c */
 int xtcp_connect_send_syn(struct sock *sk);
 void xtcp_send_ack(struct sock *sk);
+void xtcp_send_challenge_ack(struct sock *sk);
+bool xtcp_challenge_ack_allowed(struct net *net);
+bool xtcp_ratelimit_allow(struct xtcp_ratelimit *rl, unsigned long now,
+			  int limit);
 void xtcp_send_active_reset(struct sock *sk, gfp_t gfp);
 int xtcp_send_fin(struct sock *sk);
 void xtcp_push(struct sock *sk);

@@ -84,6 +84,8 @@ static void xtcp_reset(struct sock *sk)
 	default:
 		err = ECONNRESET;
 	}
+	if ((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT))
+		xtcp_inc_stats(sock_net(sk), XTCP_MIB_ESTABRESETS);
 	WRITE_ONCE(sk->sk_err, err);
 	if (!sock_flag(sk, SOCK_DEAD))
 		sk_error_report(sk);
@@ -140,8 +142,10 @@ static void xtcp_rcv_synsent(struct sock *sk, struct sk_buff *skb)
 	}
 	if (!(cb->flags & XTCPHDR_SYN) || (cb->flags & XTCPHDR_FIN))
 		return;
-	if (xtcp_parse_options(th, &opt))
+	if (xtcp_parse_options(th, &opt)) {
+		xtcp_inc_stats(sock_net(sk), XTCP_MIB_INBADOPTIONS);
 		return;
+	}
 
 	/* fourth: the SYN */
 	xs->irs = cb->seq;
@@ -257,7 +261,7 @@ static bool xtcp_ack(struct sock *sk, struct sk_buff *skb)
 			if (!(cb->flags & XTCPHDR_FIN) &&
 			    cb->end_seq == cb->seq) {
 				xtcp_time_wait(sk, TCP_FIN_WAIT2,
-					       XTCP_FIN_TIMEOUT);
+					       xtcp_fin_timeout(sk));
 				return false;
 			}
 			break;
@@ -418,10 +422,6 @@ int xtcp_rcv_state_process(struct sock *sk, struct sk_buff *skb)
 		goto discard;
 	}
 
-	/* illegal combinations never enter the state machine */
-	if ((flags & XTCPHDR_SYN) && (flags & (XTCPHDR_RST | XTCPHDR_FIN)))
-		goto discard;
-
 	/* first: sequence number */
 	if (!xtcp_seq_acceptable(cb->seq, cb->end_seq - cb->seq, xs->rcv_nxt,
 				 xtcp_rcv_window(xs))) {
@@ -435,13 +435,13 @@ int xtcp_rcv_state_process(struct sock *sk, struct sk_buff *skb)
 		if (cb->seq == xs->rcv_nxt)
 			xtcp_reset(sk);
 		else
-			xtcp_send_ack(sk);	/* challenge ACK */
+			xtcp_send_challenge_ack(sk);
 		goto discard;
 	}
 
 	/* fourth: SYN in a synchronized state, RFC 5961 §4.2 */
 	if (flags & XTCPHDR_SYN) {
-		xtcp_send_ack(sk);
+		xtcp_send_challenge_ack(sk);
 		goto discard;
 	}
 

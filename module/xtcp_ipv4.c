@@ -163,6 +163,7 @@ int xtcp_v4_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len)
 	err = xtcp_connect_send_syn(sk);
 	if (err)
 		goto failure;
+	xtcp_inc_stats(sock_net(sk), XTCP_MIB_ACTIVEOPENS);
 	return 0;
 
 failure:
@@ -213,6 +214,7 @@ static void xtcp_v4_send_reply(struct net *net, struct sk_buff *in, u32 seq,
 	xtcp_finish_header(skb, fl4.saddr, fl4.daddr);
 	skb_dst_set(skb, &rt->dst);
 
+	xtcp_inc_stats(net, XTCP_MIB_OUTSEGS);
 	local_bh_disable();
 	ip_build_and_send_pkt(skb, ctl, fl4.saddr, fl4.daddr, NULL, 0);
 	local_bh_enable();
@@ -231,10 +233,18 @@ void xtcp_v4_send_reset(struct net *net, struct sk_buff *skb)
 {
 	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 
+	struct xtcp_net *xn = xtcp_pernet(net);
+
 	if (cb->flags & XTCPHDR_RST)
 		return;
 	if (skb_rtable(skb)->rt_type != RTN_LOCAL)
 		return;
+	if (!xtcp_ratelimit_allow(&xn->rst_rl, jiffies,
+				  READ_ONCE(xn->rst_limit))) {
+		xtcp_inc_stats(net, XTCP_MIB_RSTLIMITED);
+		return;
+	}
+	xtcp_inc_stats(net, XTCP_MIB_OUTRSTS);
 	if (cb->flags & XTCPHDR_ACK)
 		xtcp_v4_send_reply(net, skb, cb->ack_seq, 0, 0, XTCPHDR_RST);
 	else
@@ -328,6 +338,23 @@ static void xtcp_v4_rcv_req(struct sock *sk, struct sk_buff *skb)
 }
 
 /**
+ * xtcp_flags_illegal() - control-bit combinations no valid segment carries
+ * @flags: header flags
+ *
+ * SYN with RST or FIN, and segments with none of SYN, ACK and RST (a bare
+ * FIN, PSH or URG, or no control bit at all): RFC 9293 §3.10.7 has every
+ * segment after the first SYN carry ACK.
+ *
+ * Return: true when the segment must be dropped.
+ */
+bool xtcp_flags_illegal(u8 flags)
+{
+	if ((flags & XTCPHDR_SYN) && (flags & (XTCPHDR_RST | XTCPHDR_FIN)))
+		return true;
+	return !(flags & (XTCPHDR_SYN | XTCPHDR_ACK | XTCPHDR_RST));
+}
+
+/**
  * xtcp_fill_cb() - record a received segment's numbers in its control block
  * @skb: segment, skb->data at the header
  * @th: its header
@@ -364,18 +391,25 @@ int xtcp_v4_rcv(struct sk_buff *skb)
 
 	if (skb->pkt_type != PACKET_HOST)
 		goto discard;
+	xtcp_inc_stats(net, XTCP_MIB_INSEGS);
 	if (!pskb_may_pull(skb, XTCP_HDR_LEN))
-		goto discard;
+		goto bad_header;
 	th = (const struct tcphdr *)skb->data;
 	if (th->doff < XTCP_HDR_LEN / 4 || !pskb_may_pull(skb, th->doff * 4))
-		goto discard;
+		goto bad_header;
 	if (skb_checksum_init(skb, IPPROTO_XTCP, inet_compute_pseudo) ||
-	    skb_checksum_complete(skb))
+	    skb_checksum_complete(skb)) {
+		xtcp_inc_stats(net, XTCP_MIB_INCSUMERRORS);
 		goto discard;
+	}
 
 	th = (const struct tcphdr *)skb->data;
 	iph = ip_hdr(skb);
 	xtcp_fill_cb(skb, th);
+	if (xtcp_flags_illegal(XTCP_SKB_CB(skb)->flags)) {
+		xtcp_inc_stats(net, XTCP_MIB_INBADFLAGS);
+		goto discard;
+	}
 
 	sk = __inet_lookup_skb(&xtcp_hashinfo, skb, th->doff * 4, th->source,
 			       th->dest, sdif, &refcounted);
@@ -396,6 +430,7 @@ int xtcp_v4_rcv(struct sk_buff *skb)
 						   th->dest, inet_iif(skb),
 						   sdif);
 			if (lsk) {
+				xtcp_inc_stats(net, XTCP_MIB_TWRECYCLED);
 				inet_twsk_deschedule_put(tw);
 				sk = lsk;
 				refcounted = false;
@@ -448,6 +483,10 @@ no_socket:
 discard:
 	kfree_skb(skb);
 	return 0;
+
+bad_header:
+	xtcp_inc_stats(net, XTCP_MIB_INBADHEADER);
+	goto discard;
 
 discard_and_relse:
 	if (refcounted)

@@ -79,8 +79,10 @@ int xtcp_v4_conn_request(struct sock *sk, struct sk_buff *skb)
 		return 0;
 	if (cb->flags & (XTCPHDR_RST | XTCPHDR_FIN))
 		return 0;
-	if (xtcp_parse_options(th, &opt))
+	if (xtcp_parse_options(th, &opt)) {
+		xtcp_inc_stats(sock_net(sk), XTCP_MIB_INBADOPTIONS);
 		return 0;
+	}
 	if (inet_csk_reqsk_queue_is_full(sk) || sk_acceptq_is_full(sk))
 		return 0;
 
@@ -212,6 +214,7 @@ struct sock *xtcp_v4_syn_recv_sock(const struct sock *sk, struct sk_buff *skb,
 	if (__inet_inherit_port(sk, newsk) < 0)
 		goto put_and_exit;
 	*own_req = inet_ehash_nolisten(newsk, req_to_sk(req_unhash), NULL);
+	xtcp_inc_stats(sock_net(sk), XTCP_MIB_PASSIVEOPENS);
 	return newsk;
 
 exit:
@@ -264,7 +267,9 @@ struct sock *xtcp_check_req(struct sock *sk, struct sk_buff *skb,
 		return NULL;
 	}
 	if (flags & XTCPHDR_SYN) {
-		req->rsk_ops->send_ack(sk, skb, req);
+		/* RFC 5961 §4.2 */
+		if (xtcp_challenge_ack_allowed(net))
+			req->rsk_ops->send_ack(sk, skb, req);
 		return NULL;
 	}
 	if (!(flags & XTCPHDR_ACK))
@@ -287,7 +292,8 @@ struct sock *xtcp_check_req(struct sock *sk, struct sk_buff *skb,
  * @state: TCP_TIME_WAIT, or TCP_FIN_WAIT2 for an orphan awaiting a FIN
  * @timeo: lifetime for TCP_FIN_WAIT2; TIME-WAIT always lasts 2 * MSL
  *
- * When net.xtcp's TIME-WAIT cap is reached the tuple is released at once.
+ * When net.xtcp.max_tw_buckets is reached the tuple is released at once
+ * and TwOverflow counts it.
  */
 void xtcp_time_wait(struct sock *sk, int state, int timeo)
 {
@@ -310,6 +316,8 @@ void xtcp_time_wait(struct sock *sk, int state, int timeo)
 		inet_twsk_schedule(tw, timeo);
 		inet_twsk_hashdance(tw, sk, &xtcp_hashinfo);
 		local_bh_enable();
+	} else {
+		xtcp_inc_stats(sock_net(sk), XTCP_MIB_TWOVERFLOW);
 	}
 	xtcp_done(sk);
 }
@@ -321,7 +329,8 @@ void xtcp_time_wait(struct sock *sk, int state, int timeo)
  *
  * FIN-WAIT-2 orphan: an in-order FIN moves it to TIME-WAIT. TIME-WAIT
  * (RFC 9293 §3.10.7.4): a retransmitted FIN is ACKed and restarts the
- * 2 MSL timer; RST is ignored (RFC 1337); a SYN above RCV.NXT may reopen
+ * 2 MSL timer; RST is ignored (RFC 1337) unless net.xtcp.rfc1337 is 0 and
+ * it sits at RCV.NXT; a SYN above RCV.NXT may reopen
  * the tuple; other segments that occupy sequence space are ACKed.
  *
  * Return: XTCP_TW_SYN to hand the SYN to a listener, XTCP_TW_KILL to
@@ -361,8 +370,15 @@ enum xtcp_tw_verdict xtcp_timewait_process(struct inet_timewait_sock *tw,
 		return XTCP_TW_DONE;
 	}
 
-	if (flags & XTCPHDR_RST)
-		return XTCP_TW_DONE;
+	if (flags & XTCPHDR_RST) {
+		/* RFC 1337: a RST must not cut TIME-WAIT short, unless asked */
+		if (READ_ONCE(xn->rfc1337) || cb->seq != xtw->rcv_nxt) {
+			xtcp_inc_stats(net, XTCP_MIB_TWRSTIGNORED);
+			return XTCP_TW_DONE;
+		}
+		xtcp_inc_stats(net, XTCP_MIB_TWRSTKILLED);
+		return XTCP_TW_KILL;
+	}
 	if ((flags & XTCPHDR_SYN) &&
 	    !(flags & (XTCPHDR_ACK | XTCPHDR_FIN)) &&
 	    xtcp_seq_after(cb->seq, xtw->rcv_nxt))

@@ -75,6 +75,25 @@ u16 xtcp_select_window(struct sock *sk)
 }
 
 /**
+ * xtcp_ratelimit_allow() - spend one event of a per-second budget
+ * @rl: budget state
+ * @now: current time in jiffies
+ * @limit: events allowed per second; 0 or less allows none
+ *
+ * Return: true when the event may happen.
+ */
+bool xtcp_ratelimit_allow(struct xtcp_ratelimit *rl, unsigned long now,
+			  int limit)
+{
+	unsigned long start = READ_ONCE(rl->window_start);
+
+	if (time_after_eq(now, start + HZ) &&
+	    cmpxchg(&rl->window_start, start, now) == start)
+		atomic_set(&rl->count, 0);
+	return atomic_inc_return(&rl->count) <= limit;
+}
+
+/**
  * xtcp_size_goal() - payload bytes to put in one data skb
  * @sk: socket
  *
@@ -177,12 +196,13 @@ static int xtcp_transmit(struct sock *sk, struct sk_buff *skb, u8 flags,
 			 opt);
 	if (flags & XTCPHDR_ACK)
 		xs->ack_pending = 0;
-	xtcp_finish_header(skb, inet->inet_saddr, inet->inet_daddr);
+	inet_csk(sk)->icsk_af_ops->send_check(sk, skb);
 	memset(&XTCP_SKB_CB(skb)->header, 0, sizeof(XTCP_SKB_CB(skb)->header));
 	skb_set_owner_w(skb, sk);
 	skb->priority = sk->sk_priority;
 
-	err = ip_queue_xmit(sk, skb, &inet->cork.fl);
+	xtcp_inc_stats(sock_net(sk), XTCP_MIB_OUTSEGS);
+	err = inet_csk(sk)->icsk_af_ops->queue_xmit(sk, skb, &inet->cork.fl);
 	return net_xmit_eval(err);
 }
 
@@ -363,6 +383,41 @@ void xtcp_send_ack(struct sock *sk)
 }
 
 /**
+ * xtcp_challenge_ack_allowed() - may a challenge ACK go out now?
+ * @net: namespace
+ *
+ * RFC 5961 §7: challenge ACKs are limited to net.xtcp.challenge_ack_limit
+ * per second in the namespace; both outcomes are counted.
+ *
+ * Return: true when the ACK may be sent.
+ */
+bool xtcp_challenge_ack_allowed(struct net *net)
+{
+	struct xtcp_net *xn = xtcp_pernet(net);
+
+	if (!xtcp_ratelimit_allow(&xn->challenge_rl, jiffies,
+				  READ_ONCE(xn->challenge_ack_limit))) {
+		xtcp_inc_stats(net, XTCP_MIB_CHALLENGEACKLIMITED);
+		return false;
+	}
+	xtcp_inc_stats(net, XTCP_MIB_CHALLENGEACKS);
+	return true;
+}
+
+/**
+ * xtcp_send_challenge_ack() - an ACK in answer to a suspicious RST or SYN
+ * @sk: socket
+ *
+ * RFC 5961 §3.2 and §4.2, within the budget of
+ * xtcp_challenge_ack_allowed().
+ */
+void xtcp_send_challenge_ack(struct sock *sk)
+{
+	if (xtcp_challenge_ack_allowed(sock_net(sk)))
+		xtcp_send_ack(sk);
+}
+
+/**
  * xtcp_send_window_probe() - zero-window probe (RFC 9293 §3.8.6.1)
  * @sk: socket
  *
@@ -387,6 +442,7 @@ void xtcp_send_active_reset(struct sock *sk, gfp_t gfp)
 {
 	struct sk_buff *skb = xtcp_alloc_ctl_skb(sk, gfp);
 
+	xtcp_inc_stats(sock_net(sk), XTCP_MIB_OUTRSTS);
 	if (skb)
 		xtcp_transmit(sk, skb, XTCPHDR_RST | XTCPHDR_ACK,
 			      xtcp_sk(sk)->snd_nxt, NULL, gfp);
@@ -631,6 +687,7 @@ int xtcp_v4_rtx_synack(const struct sock *sk, struct request_sock *req)
 		dst_release(dst);
 		return -ENOMEM;
 	}
+	xtcp_inc_stats(sock_net(sk), XTCP_MIB_OUTSEGS);
 	rcu_read_lock();
 	err = ip_build_and_send_pkt(skb, sk, ireq->ir_loc_addr,
 				    ireq->ir_rmt_addr,

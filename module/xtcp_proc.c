@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * /proc/net/xtcp: every XTCP socket of the namespace — listeners, request
- * socks, connections and TIME-WAIT socks — in /proc/net/tcp's columns.
+ * socks, connections and TIME-WAIT socks — in /proc/net/tcp's columns;
+ * /proc/net/xtcp_stat: the namespace's counters.
  */
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
@@ -151,8 +152,31 @@ static int xtcp_seq_show(struct seq_file *seq, void *v)
 	return 0;
 }
 
+#define XTCP_MIB_NAME(id, name) [id] = name,
+static const char * const xtcp_mib_names[XTCP_MIB_MAX] = {
+	XTCP_MIB_LIST(XTCP_MIB_NAME)
+};
+
+#undef XTCP_MIB_NAME
+
+/* /proc/net/xtcp_stat: "Name Value" per counter, summed over CPUs */
+static int xtcp_stat_show(struct seq_file *seq, void *v)
+{
+	struct xtcp_net *xn = xtcp_pernet(seq_file_single_net(seq));
+	int i, cpu;
+
+	for (i = 0; i < XTCP_MIB_MAX; i++) {
+		unsigned long sum = 0;
+
+		for_each_possible_cpu(cpu)
+			sum += per_cpu_ptr(xn->mib, cpu)->mibs[i];
+		seq_printf(seq, "%s %lu\n", xtcp_mib_names[i], sum);
+	}
+	return 0;
+}
+
 /**
- * xtcp_proc_init_net() - create /proc/net/xtcp in @net
+ * xtcp_proc_init_net() - create /proc/net/xtcp and xtcp_stat in @net
  * @net: namespace
  *
  * Return: 0 or -ENOMEM.
@@ -162,14 +186,20 @@ int xtcp_proc_init_net(struct net *net)
 	if (!proc_create_net_single("xtcp", 0444, net->proc_net,
 				    xtcp_seq_show, NULL))
 		return -ENOMEM;
+	if (!proc_create_net_single("xtcp_stat", 0444, net->proc_net,
+				    xtcp_stat_show, NULL)) {
+		remove_proc_entry("xtcp", net->proc_net);
+		return -ENOMEM;
+	}
 	return 0;
 }
 
 /**
- * xtcp_proc_exit_net() - remove /proc/net/xtcp from @net
+ * xtcp_proc_exit_net() - remove /proc/net/xtcp and xtcp_stat from @net
  * @net: namespace
  */
 void xtcp_proc_exit_net(struct net *net)
 {
+	remove_proc_entry("xtcp_stat", net->proc_net);
 	remove_proc_entry("xtcp", net->proc_net);
 }

@@ -225,7 +225,7 @@ adjudge:
 
 	if (sk->sk_state == TCP_FIN_WAIT2) {
 		/* an orphan waits for the peer's FIN in a small timewait sock */
-		xtcp_time_wait(sk, TCP_FIN_WAIT2, XTCP_FIN_TIMEOUT);
+		xtcp_time_wait(sk, TCP_FIN_WAIT2, xtcp_fin_timeout(sk));
 		goto out;
 	}
 	if (sk->sk_state == TCP_CLOSE)

@@ -33,6 +33,40 @@ static const struct ctl_table xtcp_sysctl_template[] = {
 		.extra2		= &xtcp_syn_retries_max,
 	},
 	{
+		/* lifetime of an orphaned connection in FIN-WAIT-2 */
+		.procname	= "fin_timeout_ms",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= &xtcp_one,
+		.extra2		= &xtcp_msl_max,
+	},
+	{
+		/* 1: RST in TIME-WAIT is ignored (RFC 1337); 0: it ends it */
+		.procname	= "rfc1337",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ZERO,
+		.extra2		= SYSCTL_ONE,
+	},
+	{
+		/* challenge ACKs per second (RFC 5961 §7) */
+		.procname	= "challenge_ack_limit",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ZERO,
+	},
+	{
+		/* RSTs per second for segments without a connection */
+		.procname	= "rst_limit",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ZERO,
+	},
+	{
 		/* TIME-WAIT socks allowed in this namespace */
 		.procname	= "max_tw_buckets",
 		.maxlen		= sizeof(int),
@@ -60,7 +94,11 @@ int xtcp_sysctl_init_net(struct net *net)
 		return -ENOMEM;
 	table[0].data = &xn->msl_ms;
 	table[1].data = &xn->syn_retries;
-	table[2].data = &xn->tw_death_row.sysctl_max_tw_buckets;
+	table[2].data = &xn->fin_timeout_ms;
+	table[3].data = &xn->rfc1337;
+	table[4].data = &xn->challenge_ack_limit;
+	table[5].data = &xn->rst_limit;
+	table[6].data = &xn->tw_death_row.sysctl_max_tw_buckets;
 
 	xn->sysctl_hdr = register_net_sysctl(net, "net/xtcp", table);
 	if (!xn->sysctl_hdr) {
