@@ -152,12 +152,29 @@ static int xtcp_seq_show(struct seq_file *seq, void *v)
 	return 0;
 }
 
-#define XTCP_MIB_NAME(id, name) [id] = name,
-static const char * const xtcp_mib_names[XTCP_MIB_MAX] = {
-	XTCP_MIB_LIST(XTCP_MIB_NAME)
+static const char * const xtcp_mib_names[] = {
+	[XTCP_MIB_INSEGS]		= "InSegs",
+	[XTCP_MIB_OUTSEGS]		= "OutSegs",
+	[XTCP_MIB_INCSUMERRORS]		= "InCsumErrors",
+	[XTCP_MIB_INBADHEADER]		= "InBadHeader",
+	[XTCP_MIB_INBADFLAGS]		= "InBadFlags",
+	[XTCP_MIB_INBADOPTIONS]		= "InBadOptions",
+	[XTCP_MIB_OUTRSTS]		= "OutRsts",
+	[XTCP_MIB_RSTLIMITED]		= "RstLimited",
+	[XTCP_MIB_CHALLENGEACKS]	= "ChallengeAcks",
+	[XTCP_MIB_CHALLENGEACKLIMITED]	= "ChallengeAckLimited",
+	[XTCP_MIB_ACTIVEOPENS]		= "ActiveOpens",
+	[XTCP_MIB_PASSIVEOPENS]		= "PassiveOpens",
+	[XTCP_MIB_ESTABRESETS]		= "EstabResets",
+	[XTCP_MIB_RTOTIMEOUTS]		= "RtoTimeouts",
+	[XTCP_MIB_CONNTIMEOUTS]		= "ConnTimeouts",
+	[XTCP_MIB_TWRSTIGNORED]		= "TwRstIgnored",
+	[XTCP_MIB_TWRSTKILLED]		= "TwRstKilled",
+	[XTCP_MIB_TWRECYCLED]		= "TwRecycled",
+	[XTCP_MIB_TWOVERFLOW]		= "TwOverflow",
 };
 
-#undef XTCP_MIB_NAME
+static_assert(ARRAY_SIZE(xtcp_mib_names) == XTCP_MIB_MAX);
 
 /* /proc/net/xtcp_stat: "Name Value" per counter, summed over CPUs */
 static int xtcp_stat_show(struct seq_file *seq, void *v)
