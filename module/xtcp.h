@@ -70,6 +70,18 @@
 #define XTCPHDR_CWR	0x80
 
 /**
+ * struct xtcp_options - options parsed from, or to be put in, a header
+ * @mss: MSS option value, 0 when absent
+ * @wscale: window-scale shift
+ * @wscale_ok: the window-scale option was present
+ */
+struct xtcp_options {
+	u16 mss;
+	u8 wscale;
+	u8 wscale_ok;
+};
+
+/**
  * struct xtcp_skb_cb - per-segment control block kept in skb->cb
  * @header: room for the IP layer's control block while the skb is in IP
  * @seq: first sequence number of the segment
@@ -78,6 +90,7 @@
  * @when: jiffies of the last transmission (sent segments)
  * @flags: header flags (XTCPHDR_*)
  * @retransmitted: segment was sent more than once (Karn's rule)
+ * @opt: options of a received segment, validated on arrival
  */
 struct xtcp_skb_cb {
 	union {
@@ -89,21 +102,10 @@ struct xtcp_skb_cb {
 	u32 when;
 	u8 flags;
 	u8 retransmitted;
+	struct xtcp_options opt;
 };
 
 #define XTCP_SKB_CB(__skb)	((struct xtcp_skb_cb *)&((__skb)->cb[0]))
-
-/**
- * struct xtcp_options - options parsed from, or to be put in, a header
- * @mss: MSS option value, 0 when absent
- * @wscale: window-scale shift
- * @wscale_ok: the window-scale option was present
- */
-struct xtcp_options {
-	u16 mss;
-	u8 wscale;
-	u8 wscale_ok;
-};
 
 /**
  * struct xtcp_sock - an XTCP connection (RFC 9293 §3.3.1 TCB)
@@ -133,6 +135,7 @@ struct xtcp_options {
  * @srtt_us: smoothed RTT (RFC 6298), 0 before the first sample
  * @rttvar_us: RTT variation (RFC 6298)
  * @ack_pending: bytes received since the last ACK we sent
+ * @total_retrans: segments retransmitted over the connection's life
  * @rcv_ratio: payload bytes per 1024 bytes of skb truesize, as last
  *	received; turns free buffer space into a window that really fits
  */
@@ -168,6 +171,7 @@ struct xtcp_sock {
 	u32 srtt_us;
 	u32 rttvar_us;
 	u32 ack_pending;
+	u32 total_retrans;
 	u32 rcv_ratio;
 };
 
@@ -278,6 +282,12 @@ static inline void xtcp_inc_stats(const struct net *net,
 static inline int xtcp_fin_timeout(const struct sock *sk)
 {
 	return msecs_to_jiffies(READ_ONCE(xtcp_pernet(sock_net(sk))->fin_timeout_ms));
+}
+
+static inline void xtcp_dec_stats(const struct net *net,
+				  enum xtcp_mib_field field)
+{
+	this_cpu_dec(xtcp_pernet(net)->mib->mibs[field]);
 }
 
 static inline struct tcphdr *xtcp_hdr(const struct sk_buff *skb)

@@ -16,6 +16,9 @@
  * @th: header whose doff has been validated against the skb length
  * @opt: result; MSS and window scale are honoured only on a SYN
  *
+ * Every received segment passes through here once, on arrival, so that
+ * malformed headers never reach the state machine.
+ *
  * Unknown options are skipped by their length; a truncated or malformed
  * known option makes the whole segment invalid.
  *
@@ -84,8 +87,7 @@ static void xtcp_reset(struct sock *sk)
 	default:
 		err = ECONNRESET;
 	}
-	if ((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT))
-		xtcp_inc_stats(sock_net(sk), XTCP_MIB_ESTABRESETS);
+
 	WRITE_ONCE(sk->sk_err, err);
 	if (!sock_flag(sk, SOCK_DEAD))
 		sk_error_report(sk);
@@ -124,7 +126,6 @@ static void xtcp_rcv_synsent(struct sock *sk, struct sk_buff *skb)
 	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 	const struct tcphdr *th = xtcp_hdr(skb);
 	struct xtcp_sock *xs = xtcp_sk(sk);
-	struct xtcp_options opt;
 
 	if (cb->flags & XTCPHDR_ACK) {
 		/* first: an ACK must cover our SYN and nothing more */
@@ -142,17 +143,12 @@ static void xtcp_rcv_synsent(struct sock *sk, struct sk_buff *skb)
 	}
 	if (!(cb->flags & XTCPHDR_SYN) || (cb->flags & XTCPHDR_FIN))
 		return;
-	if (xtcp_parse_options(th, &opt)) {
-		xtcp_inc_stats(sock_net(sk), XTCP_MIB_INBADOPTIONS);
-		return;
-	}
-
 	/* fourth: the SYN */
 	xs->irs = cb->seq;
 	xs->rcv_nxt = cb->seq + 1;
 	xs->copied_seq = xs->rcv_nxt;
 	xs->rcv_wup = xs->rcv_nxt;
-	xtcp_apply_syn_options(sk, &opt);
+	xtcp_apply_syn_options(sk, &cb->opt);
 	xs->snd_wnd = ntohs(th->window);	/* never scaled in a SYN */
 	xs->max_window = xs->snd_wnd;
 	xs->snd_wl1 = cb->seq;

@@ -375,8 +375,9 @@ void xtcp_fill_cb(struct sk_buff *skb, const struct tcphdr *th)
  * xtcp_v4_rcv() - net_protocol handler for IP protocol IPPROTO_XTCP
  * @skb: datagram payload, skb->data at the transport header
  *
- * Every field is validated before use: header length, data offset and
- * checksum; a bad segment is dropped without a reply.
+ * Every field is validated before use: header length, data offset,
+ * checksum, option list and control-bit combination; a bad segment is
+ * dropped without a reply and counted.
  *
  * Return: 0.
  */
@@ -400,11 +401,14 @@ int xtcp_v4_rcv(struct sk_buff *skb)
 	if (skb_checksum_init(skb, IPPROTO_XTCP, inet_compute_pseudo) ||
 	    skb_checksum_complete(skb)) {
 		xtcp_inc_stats(net, XTCP_MIB_INCSUMERRORS);
+		xtcp_inc_stats(net, XTCP_MIB_INERRS);
 		goto discard;
 	}
 
 	th = (const struct tcphdr *)skb->data;
 	iph = ip_hdr(skb);
+	if (xtcp_parse_options(th, &XTCP_SKB_CB(skb)->opt))
+		goto bad_options;
 	xtcp_fill_cb(skb, th);
 	if (xtcp_flags_illegal(XTCP_SKB_CB(skb)->flags)) {
 		xtcp_inc_stats(net, XTCP_MIB_INBADFLAGS);
@@ -431,6 +435,7 @@ int xtcp_v4_rcv(struct sk_buff *skb)
 						   sdif);
 			if (lsk) {
 				xtcp_inc_stats(net, XTCP_MIB_TWRECYCLED);
+				xtcp_inc_stats(net, XTCP_MIB_TWKILLED);
 				inet_twsk_deschedule_put(tw);
 				sk = lsk;
 				refcounted = false;
@@ -486,6 +491,11 @@ discard:
 
 bad_header:
 	xtcp_inc_stats(net, XTCP_MIB_INBADHEADER);
+	xtcp_inc_stats(net, XTCP_MIB_INERRS);
+	goto discard;
+bad_options:
+	xtcp_inc_stats(net, XTCP_MIB_INBADOPTIONS);
+	xtcp_inc_stats(net, XTCP_MIB_INERRS);
 	goto discard;
 
 discard_and_relse:

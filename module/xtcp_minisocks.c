@@ -39,9 +39,11 @@ static void xtcp_v4_reqsk_destructor(struct request_sock *req)
 	kfree(rcu_dereference_protected(inet_rsk(req)->ireq_opt, 1));
 }
 
-/* the request timer (inet_connection_sock.c) backs off and retries itself */
+/* the request timer (inet_connection_sock.c) is about to resend a SYN-ACK */
 static void xtcp_syn_ack_timeout(const struct request_sock *req)
 {
+	xtcp_inc_stats(read_pnet(&inet_rsk(req)->ireq_net),
+		       XTCP_MIB_RETRANSSEGS);
 }
 
 struct request_sock_ops xtcp_request_sock_ops = {
@@ -72,17 +74,12 @@ int xtcp_v4_conn_request(struct sock *sk, struct sk_buff *skb)
 	const struct iphdr *iph = ip_hdr(skb);
 	struct xtcp_request_sock *xreq;
 	struct inet_request_sock *ireq;
-	struct xtcp_options opt;
 	struct request_sock *req;
 
 	if (skb_rtable(skb)->rt_flags & (RTCF_BROADCAST | RTCF_MULTICAST))
 		return 0;
 	if (cb->flags & (XTCPHDR_RST | XTCPHDR_FIN))
 		return 0;
-	if (xtcp_parse_options(th, &opt)) {
-		xtcp_inc_stats(sock_net(sk), XTCP_MIB_INBADOPTIONS);
-		return 0;
-	}
 	if (inet_csk_reqsk_queue_is_full(sk) || sk_acceptq_is_full(sk))
 		return 0;
 
@@ -98,7 +95,7 @@ int xtcp_v4_conn_request(struct sock *sk, struct sk_buff *skb)
 	ireq->ir_mark = inet_request_mark(sk, skb);
 	ireq->ir_iif = inet_request_bound_dev_if(sk, skb);
 	RCU_INIT_POINTER(ireq->ireq_opt, NULL);
-	xreq->opt = opt;
+	xreq->opt = cb->opt;
 	xreq->irs = cb->seq;
 	xreq->snd_wnd = ntohs(th->window);
 	xreq->iss = xtcp_v4_isn(iph->daddr, iph->saddr, th->dest, th->source,
@@ -376,7 +373,7 @@ enum xtcp_tw_verdict xtcp_timewait_process(struct inet_timewait_sock *tw,
 			xtcp_inc_stats(net, XTCP_MIB_TWRSTIGNORED);
 			return XTCP_TW_DONE;
 		}
-		xtcp_inc_stats(net, XTCP_MIB_TWRSTKILLED);
+		xtcp_inc_stats(net, XTCP_MIB_TWKILLED);
 		return XTCP_TW_KILL;
 	}
 	if ((flags & XTCPHDR_SYN) &&

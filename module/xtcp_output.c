@@ -319,6 +319,8 @@ int xtcp_retransmit_head(struct sock *sk)
 	if (!skb || skb == xs->send_head)
 		return -EAGAIN;
 	XTCP_SKB_CB(skb)->retransmitted = 1;
+	xs->total_retrans++;
+	xtcp_inc_stats(sock_net(sk), XTCP_MIB_RETRANSSEGS);
 	return xtcp_transmit_queued(sk, skb);
 }
 

@@ -153,23 +153,27 @@ static int xtcp_seq_show(struct seq_file *seq, void *v)
 }
 
 static const char * const xtcp_mib_names[] = {
+	[XTCP_MIB_ACTIVEOPENS]		= "ActiveOpens",
+	[XTCP_MIB_PASSIVEOPENS]		= "PassiveOpens",
+	[XTCP_MIB_ATTEMPTFAILS]		= "AttemptFails",
+	[XTCP_MIB_ESTABRESETS]		= "EstabResets",
+	[XTCP_MIB_CURRESTAB]		= "CurrEstab",
 	[XTCP_MIB_INSEGS]		= "InSegs",
 	[XTCP_MIB_OUTSEGS]		= "OutSegs",
+	[XTCP_MIB_RETRANSSEGS]		= "RetransSegs",
+	[XTCP_MIB_INERRS]		= "InErrs",
 	[XTCP_MIB_INCSUMERRORS]		= "InCsumErrors",
 	[XTCP_MIB_INBADHEADER]		= "InBadHeader",
 	[XTCP_MIB_INBADFLAGS]		= "InBadFlags",
 	[XTCP_MIB_INBADOPTIONS]		= "InBadOptions",
 	[XTCP_MIB_OUTRSTS]		= "OutRsts",
 	[XTCP_MIB_RSTLIMITED]		= "RstLimited",
-	[XTCP_MIB_CHALLENGEACKS]	= "ChallengeAcks",
-	[XTCP_MIB_CHALLENGEACKLIMITED]	= "ChallengeAckLimited",
-	[XTCP_MIB_ACTIVEOPENS]		= "ActiveOpens",
-	[XTCP_MIB_PASSIVEOPENS]		= "PassiveOpens",
-	[XTCP_MIB_ESTABRESETS]		= "EstabResets",
+	[XTCP_MIB_CHALLENGEACKS]	= "ChallengeACKs",
+	[XTCP_MIB_CHALLENGEACKLIMITED]	= "ChallengeACKLimited",
 	[XTCP_MIB_RTOTIMEOUTS]		= "RtoTimeouts",
 	[XTCP_MIB_CONNTIMEOUTS]		= "ConnTimeouts",
 	[XTCP_MIB_TWRSTIGNORED]		= "TwRstIgnored",
-	[XTCP_MIB_TWRSTKILLED]		= "TwRstKilled",
+	[XTCP_MIB_TWKILLED]		= "TWKilled",
 	[XTCP_MIB_TWRECYCLED]		= "TwRecycled",
 	[XTCP_MIB_TWOVERFLOW]		= "TwOverflow",
 };
@@ -187,7 +191,8 @@ static int xtcp_stat_show(struct seq_file *seq, void *v)
 
 		for_each_possible_cpu(cpu)
 			sum += per_cpu_ptr(xn->mib, cpu)->mibs[i];
-		seq_printf(seq, "%s %lu\n", xtcp_mib_names[i], sum);
+		/* CurrEstab is a gauge whose per-CPU parts may be negative */
+		seq_printf(seq, "%s %ld\n", xtcp_mib_names[i], (long)sum);
 	}
 	return 0;
 }

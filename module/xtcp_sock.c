@@ -68,10 +68,26 @@ void xtcp_destroy_sock(struct sock *sk)
  * xtcp_set_state() - move @sk to @state, unhashing it on CLOSED
  * @sk: socket
  * @state: new TCP_* state
+ *
+ * Keeps CurrEstab, AttemptFails and EstabResets (a direct move from
+ * ESTABLISHED or CLOSE-WAIT to CLOSED) as their TCP namesakes count.
  */
 void xtcp_set_state(struct sock *sk, int state)
 {
+	int old = sk->sk_state;
+	struct net *net = sock_net(sk);
+
+	if (state == TCP_ESTABLISHED && old != TCP_ESTABLISHED)
+		xtcp_inc_stats(net, XTCP_MIB_CURRESTAB);
+	else if ((old == TCP_ESTABLISHED || old == TCP_CLOSE_WAIT) &&
+		 state != TCP_ESTABLISHED && state != TCP_CLOSE_WAIT)
+		xtcp_dec_stats(net, XTCP_MIB_CURRESTAB);
+
 	if (state == TCP_CLOSE) {
+		if (old == TCP_SYN_SENT || old == TCP_SYN_RECV)
+			xtcp_inc_stats(net, XTCP_MIB_ATTEMPTFAILS);
+		else if (old == TCP_ESTABLISHED || old == TCP_CLOSE_WAIT)
+			xtcp_inc_stats(net, XTCP_MIB_ESTABRESETS);
 		sk->sk_prot->unhash(sk);
 		if (inet_csk(sk)->icsk_bind_hash &&
 		    !(sk->sk_userlocks & SOCK_BINDPORT_LOCK))

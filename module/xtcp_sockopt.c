@@ -65,6 +65,51 @@ int xtcp_setsockopt(struct sock *sk, int level, int optname,
 	return err;
 }
 
+/* TCP_INFO: the TCB as struct tcp_info, tcpi_state in TCP's numbering */
+static void xtcp_get_info(struct sock *sk, struct tcp_info *info)
+{
+	const struct inet_connection_sock *icsk = inet_csk(sk);
+	const struct xtcp_sock *xs = xtcp_sk(sk);
+	u32 now = (u32)jiffies;
+
+	memset(info, 0, sizeof(*info));
+	info->tcpi_state = inet_sk_state_load(sk);
+	if (info->tcpi_state == TCP_LISTEN) {
+		info->tcpi_unacked = READ_ONCE(sk->sk_ack_backlog);
+		info->tcpi_sacked = READ_ONCE(sk->sk_max_ack_backlog);
+		return;
+	}
+
+	lock_sock(sk);
+	info->tcpi_retransmits = icsk->icsk_retransmits;
+	info->tcpi_probes = icsk->icsk_probes_out;
+	info->tcpi_backoff = icsk->icsk_backoff;
+	if (xs->snd_wscale || xs->rcv_wscale) {
+		info->tcpi_options |= TCPI_OPT_WSCALE;
+		info->tcpi_snd_wscale = xs->snd_wscale;
+		info->tcpi_rcv_wscale = xs->rcv_wscale;
+	}
+	info->tcpi_rto = jiffies_to_usecs(icsk->icsk_rto);
+	info->tcpi_ato = jiffies_to_usecs(icsk->icsk_ack.ato);
+	info->tcpi_snd_mss = xs->mss_cache;
+	info->tcpi_rcv_mss = xs->advmss;
+	info->tcpi_advmss = xs->advmss;
+	info->tcpi_last_data_recv = jiffies_to_msecs(now -
+						     icsk->icsk_ack.lrcvtime);
+	info->tcpi_rtt = xs->srtt_us;
+	info->tcpi_rttvar = xs->rttvar_us;
+	info->tcpi_total_retrans = xs->total_retrans;
+	info->tcpi_rcv_space = xs->rcv_wnd;
+	info->tcpi_snd_wnd = xs->snd_wnd;
+	if (!((1 << sk->sk_state) & (TCPF_CLOSE | TCPF_SYN_SENT))) {
+		/* sequence space past the SYNs (a FIN counts as one byte) */
+		info->tcpi_notsent_bytes = xs->write_seq - xs->snd_nxt;
+		info->tcpi_bytes_acked = xs->snd_una - xs->iss - 1;
+		info->tcpi_bytes_received = xs->rcv_nxt - xs->irs - 1;
+	}
+	release_sock(sk);
+}
+
 /**
  * xtcp_getsockopt() - getsockopt(2)
  * @sk: socket
@@ -88,6 +133,17 @@ int xtcp_getsockopt(struct sock *sk, int level, int optname,
 		return -EFAULT;
 	if (len < 0)
 		return -EINVAL;
+
+	if (optname == TCP_INFO) {
+		struct tcp_info info;
+
+		xtcp_get_info(sk, &info);
+		len = min_t(unsigned int, len, sizeof(info));
+		if (put_user(len, optlen) || copy_to_user(optval, &info, len))
+			return -EFAULT;
+		return 0;
+	}
+
 	len = min_t(unsigned int, len, sizeof(int));
 
 	switch (optname) {

@@ -21,4 +21,10 @@
 /* Socket-option level; option names are those of SOL_TCP. */
 #define SOL_XTCP	299
 
+/*
+ * getsockopt(SOL_XTCP, XTCP_INFO) fills a struct tcp_info (<linux/tcp.h>),
+ * exactly as getsockopt(SOL_TCP, TCP_INFO) does on an XTCP socket.
+ */
+#define XTCP_INFO	11	/* TCP_INFO */
+
 #endif /* _UAPI_LINUX_XTCP_H */
