@@ -341,9 +341,9 @@ static void xtcp_v4_rcv_req(struct sock *sk, struct sk_buff *skb)
  * xtcp_flags_illegal() - control-bit combinations no valid segment carries
  * @flags: header flags
  *
- * SYN with RST or FIN, and segments with none of SYN, ACK and RST (a bare
- * FIN, PSH or URG, or no control bit at all): RFC 9293 §3.10.7 has every
- * segment after the first SYN carry ACK.
+ * SYN with RST or FIN, and segments with no control bit at all. Other
+ * odd combinations (a FIN without ACK, say) still follow RFC 9293 §3.10.7:
+ * a RST when no connection matches, a drop at the ACK check otherwise.
  *
  * Return: true when the segment must be dropped.
  */
@@ -351,7 +351,8 @@ bool xtcp_flags_illegal(u8 flags)
 {
 	if ((flags & XTCPHDR_SYN) && (flags & (XTCPHDR_RST | XTCPHDR_FIN)))
 		return true;
-	return !(flags & (XTCPHDR_SYN | XTCPHDR_ACK | XTCPHDR_RST));
+	return !(flags & (XTCPHDR_FIN | XTCPHDR_SYN | XTCPHDR_RST |
+			  XTCPHDR_PSH | XTCPHDR_ACK | XTCPHDR_URG));
 }
 
 /**

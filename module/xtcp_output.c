@@ -184,15 +184,21 @@ static int xtcp_transmit(struct sock *sk, struct sk_buff *skb, u8 flags,
 {
 	struct inet_sock *inet = inet_sk(sk);
 	struct xtcp_sock *xs = xtcp_sk(sk);
+	u16 win;
 	int err;
 
 	if (flags & XTCPHDR_ACK)
 		inet_csk_clear_xmit_timer(sk, ICSK_TIME_DACK);
+	if (flags & XTCPHDR_SYN) {
+		/* RFC 7323 §2.2: the window of a SYN is never scaled */
+		win = min_t(u32, xtcp_free_window(sk), XTCP_MAX_WINDOW);
+		xs->rcv_wnd = win;
+		xs->rcv_wup = xs->rcv_nxt;
+	} else {
+		win = xtcp_select_window(sk);
+	}
 	xtcp_push_header(skb, inet->inet_sport, inet->inet_dport, seq,
-			 (flags & XTCPHDR_ACK) ? xs->rcv_nxt : 0, flags,
-			 (flags & XTCPHDR_SYN) ?
-				min_t(u32, xtcp_free_window(sk), XTCP_MAX_WINDOW) :
-				xtcp_select_window(sk),
+			 (flags & XTCPHDR_ACK) ? xs->rcv_nxt : 0, flags, win,
 			 opt);
 	if (flags & XTCPHDR_ACK)
 		xs->ack_pending = 0;

@@ -420,13 +420,15 @@ int xtcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
 			    signal_pending(current))
 				break;
 		} else {
-			if (sock_flag(sk, SOCK_DONE) ||
-			    (sk->sk_shutdown & RCV_SHUTDOWN))
+			/* a FIN, then a pending error (RST), then shutdown */
+			if (sock_flag(sk, SOCK_DONE))
 				break;
 			if (sk->sk_err) {
 				err = sock_error(sk);
 				break;
 			}
+			if (sk->sk_shutdown & RCV_SHUTDOWN)
+				break;
 			if (sk->sk_state == TCP_CLOSE) {
 				err = -ENOTCONN;
 				break;
