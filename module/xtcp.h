@@ -132,6 +132,7 @@ struct xtcp_skb_cb {
  * @rcv_wscale: our window-scale shift
  * @nodelay: TCP_NODELAY set
  * @send_head: first skb of sk_write_queue not yet sent, NULL when none
+ * @ofo_root: out-of-order segments awaiting the gap before them
  * @srtt_us: smoothed RTT (RFC 6298), 0 before the first sample
  * @rttvar_us: RTT variation (RFC 6298)
  * @ack_pending: bytes received since the last ACK we sent
@@ -167,6 +168,7 @@ struct xtcp_sock {
 	u8 nodelay:1;
 
 	struct sk_buff *send_head;
+	struct rb_root ofo_root;
 
 	u32 srtt_us;
 	u32 rttvar_us;

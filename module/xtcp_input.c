@@ -2,7 +2,8 @@
 /*
  * XTCP input: RFC 9293 §3.10.7 "SEGMENT ARRIVES" for a full socket in
  * SYN-SENT and in the synchronized states — sequence check, RST, SYN, ACK
- * and window processing, in-order data delivery, FIN — and option parsing.
+ * and window processing, reassembly and in-order delivery, FIN — and
+ * option parsing.
  */
 #include <linux/skbuff.h>
 #include <asm/unaligned.h>
@@ -312,9 +313,85 @@ static void xtcp_fin(struct sock *sk)
 }
 
 /*
- * RFC 9293 §3.10.7.4 seventh and eighth checks: queue in-order text and
- * process the FIN. Out-of-order segments are answered with an immediate
- * duplicate ACK (RFC 5681 §4.2). Return: true when @skb was queued.
+ * Hold an out-of-order segment (payload only, cb->seq at its first byte)
+ * in the sequence-ordered tree. A segment wholly inside one already held is
+ * dropped; segments wholly inside the new one are dropped; partial overlaps
+ * are kept and trimmed when they become in order.
+ */
+static void xtcp_ofo_insert(struct sock *sk, struct sk_buff *skb)
+{
+	struct rb_root *root = &xtcp_sk(sk)->ofo_root;
+	struct rb_node **p = &root->rb_node, *parent = NULL;
+	u32 seq = XTCP_SKB_CB(skb)->seq, end = XTCP_SKB_CB(skb)->end_seq;
+	struct sk_buff *other;
+
+	while (*p) {
+		parent = *p;
+		other = rb_to_skb(parent);
+		if (xtcp_seq_before(seq, XTCP_SKB_CB(other)->seq)) {
+			p = &parent->rb_left;
+		} else if (xtcp_seq_after(seq, XTCP_SKB_CB(other)->seq)) {
+			p = &parent->rb_right;
+		} else if (xtcp_seq_leq(end, XTCP_SKB_CB(other)->end_seq)) {
+			kfree_skb(skb);
+			return;
+		} else {
+			rb_replace_node(&other->rbnode, &skb->rbnode, root);
+			kfree_skb(other);
+			goto drop_covered;
+		}
+	}
+	rb_link_node(&skb->rbnode, parent, p);
+	rb_insert_color(&skb->rbnode, root);
+
+	other = rb_to_skb(rb_prev(&skb->rbnode));
+	if (other && xtcp_seq_geq(XTCP_SKB_CB(other)->end_seq, end)) {
+		rb_erase(&skb->rbnode, root);
+		kfree_skb(skb);
+		return;
+	}
+drop_covered:
+	while ((other = skb_rb_next(skb)) &&
+	       xtcp_seq_leq(XTCP_SKB_CB(other)->end_seq, end)) {
+		rb_erase(&other->rbnode, root);
+		kfree_skb(other);
+	}
+}
+
+/*
+ * Append a segment that starts at or before RCV.NXT (payload only) to the
+ * receive queue, minus what was already received. Return: true when its
+ * FIN is now the next thing in sequence.
+ */
+static bool xtcp_queue_in_order(struct sock *sk, struct sk_buff *skb)
+{
+	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	u32 trim = xs->rcv_nxt - cb->seq;
+	bool fin = cb->flags & XTCPHDR_FIN;
+
+	if (trim >= skb->len) {
+		fin = fin && cb->seq + skb->len == xs->rcv_nxt;
+		kfree_skb(skb);
+		return fin;
+	}
+	__skb_pull(skb, trim);
+	cb->seq += trim;
+	if (!skb->sk)
+		skb_set_owner_r(skb, sk);
+	__skb_queue_tail(&sk->sk_receive_queue, skb);
+	xs->rcv_nxt = cb->seq + skb->len;
+	xs->ack_pending += skb->len;
+	xs->rcv_ratio = clamp_t(u32, ((u64)skb->len << 10) / skb->truesize,
+				XTCP_RCV_RATIO_MIN, 1024);
+	return fin;
+}
+
+/*
+ * RFC 9293 §3.10.7.4 seventh and eighth checks: deliver text in sequence
+ * order and process the FIN. Out-of-order segments wait in the reassembly
+ * tree and are answered with an immediate duplicate ACK, as is a segment
+ * that fills a gap (RFC 5681 §4.2). Return: true when @skb was consumed.
  */
 static bool xtcp_data_queue(struct sock *sk, struct sk_buff *skb)
 {
@@ -323,74 +400,71 @@ static bool xtcp_data_queue(struct sock *sk, struct sk_buff *skb)
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	unsigned int hdrlen = th->doff * 4;
 	u32 data_len = skb->len - hdrlen;
-	bool fin = cb->flags & XTCPHDR_FIN;
-	bool queued = false;
-	u32 trim = 0;
+	struct sk_buff *ofo;
+	bool gap, fin;
 
-	if (!data_len && !fin)
+	if (!data_len && !(cb->flags & XTCPHDR_FIN))
 		return false;
 
 	if (!((1 << sk->sk_state) &
-	      (TCPF_ESTABLISHED | TCPF_FIN_WAIT1 | TCPF_FIN_WAIT2))) {
-		/* CLOSE-WAIT, CLOSING, LAST-ACK: the peer already sent FIN */
+	      (TCPF_ESTABLISHED | TCPF_FIN_WAIT1 | TCPF_FIN_WAIT2)) ||
+	    xtcp_seq_leq(cb->end_seq, xs->rcv_nxt)) {
+		/* an old duplicate, or the peer already sent its FIN */
 		xtcp_send_ack(sk);
 		return false;
 	}
 
-	if (cb->seq != xs->rcv_nxt) {
-		if (xtcp_seq_after(cb->seq, xs->rcv_nxt) ||
-		    xtcp_seq_leq(cb->end_seq, xs->rcv_nxt)) {
-			/* out of order, or an old duplicate */
-			xtcp_send_ack(sk);
-			return false;
-		}
-		trim = xs->rcv_nxt - cb->seq;
+	if (data_len && (sk->sk_shutdown & RCV_SHUTDOWN) &&
+	    ((1 << sk->sk_state) & (TCPF_FIN_WAIT1 | TCPF_FIN_WAIT2))) {
+		/* new data after close(): nobody will read it */
+		xtcp_send_active_reset(sk, GFP_ATOMIC);
+		WRITE_ONCE(sk->sk_err, ECONNRESET);
+		xtcp_done(sk);
+		return false;
+	}
+	/*
+	 * Data inside the window we offered is kept even when the truesize
+	 * estimate behind that offer was low; twice the buffer is the hard
+	 * bound beyond which segments are dropped.
+	 */
+	if (atomic_read(&sk->sk_rmem_alloc) > 2 * READ_ONCE(sk->sk_rcvbuf)) {
+		xtcp_send_ack(sk);
+		return false;
 	}
 
-	if (data_len > trim) {
-		if ((sk->sk_shutdown & RCV_SHUTDOWN) &&
-		    ((1 << sk->sk_state) & (TCPF_FIN_WAIT1 | TCPF_FIN_WAIT2))) {
-			/* new data after close(): nobody will read it */
-			xtcp_send_active_reset(sk, GFP_ATOMIC);
-			WRITE_ONCE(sk->sk_err, ECONNRESET);
-			xtcp_done(sk);
-			return false;
-		}
-		/*
-		 * Data inside the window we offered is kept even when the
-		 * truesize estimate behind that offer was low; twice the
-		 * buffer is the hard bound beyond which it is dropped.
-		 */
-		if (atomic_read(&sk->sk_rmem_alloc) >
-		    2 * READ_ONCE(sk->sk_rcvbuf)) {
-			xtcp_send_ack(sk);
-			return false;
-		}
-		__skb_pull(skb, hdrlen + trim);
-		cb->seq += trim;
-		skb_dst_drop(skb);
+	__skb_pull(skb, hdrlen);
+	skb_dst_drop(skb);
+	if (xtcp_seq_after(cb->seq, xs->rcv_nxt)) {
 		skb_set_owner_r(skb, sk);
-		__skb_queue_tail(&sk->sk_receive_queue, skb);
-		xs->rcv_nxt = cb->seq + skb->len;
-		xs->ack_pending += skb->len;
-		xs->rcv_ratio = clamp_t(u32, ((u64)skb->len << 10) / skb->truesize,
-					XTCP_RCV_RATIO_MIN, 1024);
-		queued = true;
+		xtcp_ofo_insert(sk, skb);
+		xtcp_send_ack(sk);
+		return true;
 	}
 
-	if (fin && cb->end_seq - 1 == xs->rcv_nxt) {
+	gap = !RB_EMPTY_ROOT(&xs->ofo_root);
+	fin = xtcp_queue_in_order(sk, skb);
+	while (!fin && (ofo = skb_rb_first(&xs->ofo_root)) &&
+	       xtcp_seq_leq(XTCP_SKB_CB(ofo)->seq, xs->rcv_nxt)) {
+		rb_erase(&ofo->rbnode, &xs->ofo_root);
+		fin = xtcp_queue_in_order(sk, ofo);
+	}
+
+	if (!sock_flag(sk, SOCK_DEAD) &&
+	    !skb_queue_empty(&sk->sk_receive_queue))
+		sk->sk_data_ready(sk);
+
+	if (fin) {
+		/* nothing follows a FIN */
+		skb_rbtree_purge(&xs->ofo_root);
 		xtcp_fin(sk);
-	} else if (xs->ack_pending >= 2U * xs->mss_cache ||
+	} else if (gap || xs->ack_pending >= 2U * xs->mss_cache ||
 		   (cb->flags & XTCPHDR_PSH)) {
 		xtcp_send_ack(sk);
 	} else if (xs->ack_pending) {
 		inet_csk_reset_xmit_timer(sk, ICSK_TIME_DACK, XTCP_DELACK_MIN,
 					  XTCP_RTO_MAX);
 	}
-
-	if (queued && !sock_flag(sk, SOCK_DEAD))
-		sk->sk_data_ready(sk);
-	return queued;
+	return true;
 }
 
 /**

@@ -123,6 +123,7 @@ static void xtcp_init_child(struct sock *newsk, const struct request_sock *req)
 
 	xtcp_init_xmit_timers(newsk);
 	xs->send_head = NULL;
+	xs->ofo_root = RB_ROOT;
 	xs->iss = xreq->iss;
 	xs->irs = xreq->irs;
 	xs->snd_una = xreq->iss;

@@ -45,6 +45,7 @@ int xtcp_init_sock(struct sock *sk)
 	xs->mss_cache = XTCP_DEFAULT_MSS;
 	xs->rcv_ratio = XTCP_RCV_RATIO_INIT;
 	xs->send_head = NULL;
+	xs->ofo_root = RB_ROOT;
 	sk->sk_state = TCP_CLOSE;
 	sk->sk_write_space = xtcp_write_space;
 	sock_set_flag(sk, SOCK_USE_WRITE_QUEUE);
@@ -60,6 +61,7 @@ void xtcp_destroy_sock(struct sock *sk)
 	inet_csk_clear_xmit_timers(sk);
 	xtcp_purge_write_queue(sk);
 	__skb_queue_purge(&sk->sk_receive_queue);
+	skb_rbtree_purge(&xtcp_sk(sk)->ofo_root);
 	if (inet_csk(sk)->icsk_bind_hash)
 		inet_put_port(sk);
 }
@@ -284,6 +286,7 @@ int xtcp_disconnect(struct sock *sk, int flags)
 
 	inet_csk_clear_xmit_timers(sk);
 	__skb_queue_purge(&sk->sk_receive_queue);
+	skb_rbtree_purge(&xs->ofo_root);
 	xtcp_purge_write_queue(sk);
 
 	inet_sk(sk)->inet_dport = 0;
