@@ -332,10 +332,12 @@ static void xtcp_ofo_insert(struct sock *sk, struct sk_buff *skb)
 			p = &parent->rb_left;
 		} else if (xtcp_seq_after(seq, XTCP_SKB_CB(other)->seq)) {
 			p = &parent->rb_right;
-		} else if (xtcp_seq_leq(end, XTCP_SKB_CB(other)->end_seq)) {
-			kfree_skb(skb);
-			return;
 		} else {
+			/* same start: keep the longer one */
+			if (xtcp_seq_leq(end, XTCP_SKB_CB(other)->end_seq)) {
+				kfree_skb(skb);
+				return;
+			}
 			rb_replace_node(&other->rbnode, &skb->rbnode, root);
 			kfree_skb(other);
 			goto drop_covered;
