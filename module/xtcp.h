@@ -322,6 +322,7 @@ u32 xtcp_v4_isn(__be32 saddr, __be32 daddr, __be16 sport, __be16 dport,
 int xtcp_rcv_state_process(struct sock *sk, struct sk_buff *skb);
 int xtcp_parse_options(const struct tcphdr *th, struct xtcp_options *opt);
 void xtcp_fill_cb(struct sk_buff *skb, const struct tcphdr *th);
+void xtcp_ofo_purge(struct sock *sk);
 bool xtcp_flags_illegal(u8 flags);
 
 /* xtcp_output.c */

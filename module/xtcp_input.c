@@ -312,6 +312,24 @@ static void xtcp_fin(struct sock *sk)
 	}
 }
 
+/**
+ * xtcp_ofo_purge() - free every segment of the reassembly tree
+ * @sk: socket
+ */
+void xtcp_ofo_purge(struct sock *sk)
+{
+	struct rb_root *root = &xtcp_sk(sk)->ofo_root;
+	struct rb_node *p = rb_first(root);
+
+	while (p) {
+		struct sk_buff *skb = rb_to_skb(p);
+
+		p = rb_next(p);
+		rb_erase(&skb->rbnode, root);
+		kfree_skb(skb);
+	}
+}
+
 /*
  * Hold an out-of-order segment (payload only, cb->seq at its first byte)
  * in the sequence-ordered tree. A segment wholly inside one already held is
@@ -457,7 +475,7 @@ static bool xtcp_data_queue(struct sock *sk, struct sk_buff *skb)
 
 	if (fin) {
 		/* nothing follows a FIN */
-		skb_rbtree_purge(&xs->ofo_root);
+		xtcp_ofo_purge(sk);
 		xtcp_fin(sk);
 	} else if (gap || xs->ack_pending >= 2U * xs->mss_cache ||
 		   (cb->flags & XTCPHDR_PSH)) {

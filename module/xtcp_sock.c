@@ -61,7 +61,7 @@ void xtcp_destroy_sock(struct sock *sk)
 	inet_csk_clear_xmit_timers(sk);
 	xtcp_purge_write_queue(sk);
 	__skb_queue_purge(&sk->sk_receive_queue);
-	skb_rbtree_purge(&xtcp_sk(sk)->ofo_root);
+	xtcp_ofo_purge(sk);
 	if (inet_csk(sk)->icsk_bind_hash)
 		inet_put_port(sk);
 }
@@ -286,7 +286,7 @@ int xtcp_disconnect(struct sock *sk, int flags)
 
 	inet_csk_clear_xmit_timers(sk);
 	__skb_queue_purge(&sk->sk_receive_queue);
-	skb_rbtree_purge(&xs->ofo_root);
+	xtcp_ofo_purge(sk);
 	xtcp_purge_write_queue(sk);
 
 	inet_sk(sk)->inet_dport = 0;

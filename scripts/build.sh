@@ -52,6 +52,8 @@ rsync -a --delete \
 	"$XTCP_ROOT/" "$dst/"
 
 echo ">> building module for $kernel kernel ($kdir) in build/$name ${kvars[*]}" >&2
+# a failed build must not leave an older module behind for the VM to load
+rm -f "$dst/module/xtcp.ko"
 make -C "$kdir" M="$dst" "${kvars[@]}" modules 2>&1 | tee "$dst/build.log"
 (( PIPESTATUS[0] == 0 )) || { echo "!! module build failed for $kernel" >&2; exit 1; }
 

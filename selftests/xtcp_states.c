@@ -1001,6 +1001,40 @@ TEST_F(pkt, close_active)
 }
 
 /*
+ * 11a'. RFC 9293 §3.10.4 and §3.8.1 (RFC 6298 §5): an unacknowledged FIN
+ * is retransmitted with the same sequence number and a growing interval,
+ * until it is acknowledged.
+ */
+TEST_F(pkt, fin_retransmitted_until_acked)
+{
+	struct tconn *c = &self->c;
+	struct xpkt_seg s, r;
+	long long t[3];
+	int i, n;
+
+	passive_open(_metadata, self, c, 0xB80000, 0);
+	sut_close_fin(_metadata, self, c, &s);
+	t[0] = xpkt_now_ms();
+	for (i = 1; i < 3; i++) {
+		do {
+			n = xpkt_recv(&self->p, &r, c->tport, 5000);
+			ASSERT_LT(0, n) TH_LOG("FIN not retransmitted (#%d)", i);
+		} while (!(r.flags & XPKT_FIN));
+		t[i] = xpkt_now_ms();
+		ASSERT_TRUE(r.csum_ok);
+		ASSERT_EQ(s.seq, r.seq);
+		ASSERT_EQ(0U, r.len);
+	}
+	TH_LOG("FIN retransmitted after %lld ms, then %lld ms",
+	       t[1] - t[0], t[2] - t[1]);
+	ASSERT_LT(t[1] - t[0], t[2] - t[1]);
+	ASSERT_EQ(ST_FIN_WAIT1, state(c));
+	c->rcv_nxt++;
+	tx(_metadata, self, c, XPKT_ACK, c->snd_nxt, c->rcv_nxt, 0);
+	expect_state(_metadata, c, ST_FIN_WAIT2);
+}
+
+/*
  * 11b. RFC 9293 §3.6 (figure 12, passive side), §3.10.7.4 eighth, §3.10.2
  * (SEND in CLOSE-WAIT), §3.10.4: our FIN → CLOSE-WAIT, recv() 0; the
  * application still sends (half-close); close() → LAST-ACK with FIN; our
