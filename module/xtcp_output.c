@@ -499,22 +499,29 @@ void xtcp_clean_rtx_queue(struct sock *sk, u32 ack)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	struct sk_buff *skb;
+	bool freed = false, karn = false;
 	long rtt = -1;
-	bool freed = false;
 
 	while ((skb = skb_peek(&sk->sk_write_queue)) && skb != xs->send_head) {
 		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 
 		if (xtcp_seq_after(cb->end_seq, ack))
 			break;
-		if (!cb->retransmitted)
+		/*
+		 * Karn: an ACK that covers a retransmitted segment gives no
+		 * sample at all, not even from the segments sent after it,
+		 * whose ACK may have waited for the retransmission.
+		 */
+		if (cb->retransmitted)
+			karn = true;
+		else
 			rtt = (long)((u32)jiffies - cb->when);
 		__skb_unlink(skb, &sk->sk_write_queue);
 		sk_wmem_queued_add(sk, -skb->truesize);
 		kfree_skb(skb);
 		freed = true;
 	}
-	if (rtt >= 0)
+	if (rtt >= 0 && !karn)
 		xtcp_rtt_update(xs, jiffies_to_usecs(max(rtt, 1L)));
 	if (freed)
 		sk->sk_write_space(sk);
