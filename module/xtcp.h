@@ -262,6 +262,13 @@ struct xtcp_net {
 	struct ctl_table_header *sysctl_hdr;
 };
 
+/* pure functions the KUnit suites (module/tests/) call from xtcp_kunit.ko */
+#if IS_ENABLED(CONFIG_KUNIT)
+#define XTCP_EXPORT_FOR_KUNIT(sym)	EXPORT_SYMBOL_GPL(sym)
+#else
+#define XTCP_EXPORT_FOR_KUNIT(sym)
+#endif
+
 extern unsigned int xtcp_net_id;
 extern struct inet_hashinfo xtcp_hashinfo;
 extern struct proto xtcp_prot;

@@ -71,6 +71,8 @@ int xtcp_parse_options(const struct tcphdr *th, struct xtcp_options *opt)
 	return 0;
 }
 
+XTCP_EXPORT_FOR_KUNIT(xtcp_parse_options);
+
 /* RFC 9293 §3.10.7.4 second check: an acceptable RST closes the TCB */
 static void xtcp_reset(struct sock *sk)
 {

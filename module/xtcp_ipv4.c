@@ -355,6 +355,8 @@ bool xtcp_flags_illegal(u8 flags)
 			  XTCPHDR_PSH | XTCPHDR_ACK | XTCPHDR_URG));
 }
 
+XTCP_EXPORT_FOR_KUNIT(xtcp_flags_illegal);
+
 /**
  * xtcp_fill_cb() - record a received segment's numbers in its control block
  * @skb: segment, skb->data at the header

@@ -93,6 +93,8 @@ bool xtcp_ratelimit_allow(struct xtcp_ratelimit *rl, unsigned long now,
 	return atomic_inc_return(&rl->count) <= limit;
 }
 
+XTCP_EXPORT_FOR_KUNIT(xtcp_ratelimit_allow);
+
 /**
  * xtcp_size_goal() - payload bytes to put in one data skb
  * @sk: socket

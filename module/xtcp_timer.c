@@ -37,6 +37,8 @@ void xtcp_rtt_update(struct xtcp_sock *xs, u32 sample_us)
 	xtcp_rto_restore(xs);
 }
 
+XTCP_EXPORT_FOR_KUNIT(xtcp_rtt_update);
+
 /**
  * xtcp_rto_restore() - RTO from SRTT and RTTVAR without backoff
  * @xs: socket

@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suites for XTCP's pure logic: sequence arithmetic and the segment
+ * acceptability test, option parsing, illegal flag combinations, the
+ * per-second budgets and the RFC 6298 estimator. Built as xtcp_kunit.ko.
+ */
+#include <kunit/test.h>
+#include <linux/slab.h>
+
+#include "xtcp.h"
+
+/* RFC 9293 §3.4: comparisons modulo 2^32, across the wrap */
+static void xtcp_seq_compare_test(struct kunit *test)
+{
+	KUNIT_EXPECT_TRUE(test, xtcp_seq_before(1, 2));
+	KUNIT_EXPECT_FALSE(test, xtcp_seq_before(2, 2));
+	KUNIT_EXPECT_TRUE(test, xtcp_seq_before(0xfffffff0U, 0x10));
+	KUNIT_EXPECT_TRUE(test, xtcp_seq_after(0x10, 0xfffffff0U));
+	KUNIT_EXPECT_TRUE(test, xtcp_seq_leq(5, 5));
+	KUNIT_EXPECT_TRUE(test, xtcp_seq_geq(0, 0xffffffffU));
+	KUNIT_EXPECT_TRUE(test, xtcp_seq_between(0, 0xfffffff0U, 0x10));
+	KUNIT_EXPECT_TRUE(test, xtcp_seq_between(0x10, 0xfffffff0U, 0x10));
+	KUNIT_EXPECT_FALSE(test, xtcp_seq_between(0x11, 0xfffffff0U, 0x10));
+	KUNIT_EXPECT_FALSE(test, xtcp_seq_between(0xffffffefU, 0xfffffff0U,
+						  0x10));
+}
+
+/* RFC 9293 §3.10.7.4: the four cases, at and across the wrap */
+static void xtcp_seq_acceptable_test(struct kunit *test)
+{
+	const u32 nxt = 0xfffffff0U, wnd = 0x100;
+
+	/* zero length, zero window: only SEG.SEQ = RCV.NXT */
+	KUNIT_EXPECT_TRUE(test, xtcp_seq_acceptable(nxt, 0, nxt, 0));
+	KUNIT_EXPECT_FALSE(test, xtcp_seq_acceptable(nxt + 1, 0, nxt, 0));
+	/* zero length, open window: RCV.NXT <= SEG.SEQ < RCV.NXT + WND */
+	KUNIT_EXPECT_TRUE(test, xtcp_seq_acceptable(nxt + 0xff, 0, nxt, wnd));
+	KUNIT_EXPECT_FALSE(test, xtcp_seq_acceptable(nxt + wnd, 0, nxt, wnd));
+	KUNIT_EXPECT_FALSE(test, xtcp_seq_acceptable(nxt - 1, 0, nxt, wnd));
+	/* data, zero window: never */
+	KUNIT_EXPECT_FALSE(test, xtcp_seq_acceptable(nxt, 10, nxt, 0));
+	/* data: first or last byte inside the window */
+	KUNIT_EXPECT_TRUE(test, xtcp_seq_acceptable(nxt - 5, 10, nxt, wnd));
+	KUNIT_EXPECT_TRUE(test, xtcp_seq_acceptable(nxt + wnd - 1, 10, nxt,
+						    wnd));
+	KUNIT_EXPECT_FALSE(test, xtcp_seq_acceptable(nxt - 10, 10, nxt, wnd));
+	KUNIT_EXPECT_FALSE(test, xtcp_seq_acceptable(nxt + wnd, 10, nxt, wnd));
+}
+
+/* build a header with @olen option bytes from @opts */
+static struct tcphdr *xtcp_kunit_hdr(struct kunit *test, const u8 *opts,
+				     int olen, bool syn)
+{
+	struct tcphdr *th = kunit_kzalloc(test, 60, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, th);
+	th->doff = (sizeof(*th) + olen + 3) / 4;
+	th->syn = syn;
+	memcpy(th + 1, opts, olen);
+	return th;
+}
+
+static int parse(struct kunit *test, const u8 *opts, int olen, bool syn,
+		 struct xtcp_options *opt)
+{
+	return xtcp_parse_options(xtcp_kunit_hdr(test, opts, olen, syn), opt);
+}
+
+/* RFC 9293 §3.2, RFC 7323 §2.3 */
+static void xtcp_parse_options_test(struct kunit *test)
+{
+	static const u8 good[] = { 2, 4, 0x05, 0xb4, 1, 3, 3, 7 };
+	static const u8 big_shift[] = { 3, 3, 15, 0 };
+	static const u8 unknown[] = { 99, 6, 0, 0, 0, 0, 1, 0 };
+	static const u8 truncated[] = { 1, 1, 2, 4 };
+	static const u8 zero_len[] = { 9, 0, 0, 0 };
+	static const u8 one_len[] = { 9, 1, 0, 0 };
+	static const u8 too_long[] = { 99, 9, 0, 0 };
+	static const u8 bad_mss_len[] = { 2, 3, 5, 0 };
+	static const u8 eol_stops[] = { 0, 9, 0, 0 };
+	struct xtcp_options opt;
+
+	KUNIT_EXPECT_EQ(test, 0, parse(test, good, sizeof(good), true, &opt));
+	KUNIT_EXPECT_EQ(test, 1460, opt.mss);
+	KUNIT_EXPECT_EQ(test, 1, opt.wscale_ok);
+	KUNIT_EXPECT_EQ(test, 7, opt.wscale);
+
+	/* MSS and window scale mean nothing outside a SYN */
+	KUNIT_EXPECT_EQ(test, 0, parse(test, good, sizeof(good), false, &opt));
+	KUNIT_EXPECT_EQ(test, 0, opt.mss);
+	KUNIT_EXPECT_EQ(test, 0, opt.wscale_ok);
+
+	KUNIT_EXPECT_EQ(test, 0, parse(test, big_shift, sizeof(big_shift), true, &opt));
+	KUNIT_EXPECT_EQ(test, XTCP_MAX_WSCALE, opt.wscale);
+
+	KUNIT_EXPECT_EQ(test, 0, parse(test, unknown, sizeof(unknown), true, &opt));
+	KUNIT_EXPECT_EQ(test, 0, parse(test, eol_stops, sizeof(eol_stops), true, &opt));
+
+	KUNIT_EXPECT_EQ(test, -EINVAL, parse(test, truncated, sizeof(truncated), true, &opt));
+	KUNIT_EXPECT_EQ(test, -EINVAL, parse(test, zero_len, sizeof(zero_len), true, &opt));
+	KUNIT_EXPECT_EQ(test, -EINVAL, parse(test, one_len, sizeof(one_len), true, &opt));
+	KUNIT_EXPECT_EQ(test, -EINVAL, parse(test, too_long, sizeof(too_long), true, &opt));
+	KUNIT_EXPECT_EQ(test, -EINVAL, parse(test, bad_mss_len, sizeof(bad_mss_len), true, &opt));
+}
+
+static void xtcp_flags_illegal_test(struct kunit *test)
+{
+	KUNIT_EXPECT_TRUE(test, xtcp_flags_illegal(0));
+	KUNIT_EXPECT_TRUE(test, xtcp_flags_illegal(XTCPHDR_SYN | XTCPHDR_FIN));
+	KUNIT_EXPECT_TRUE(test, xtcp_flags_illegal(XTCPHDR_SYN | XTCPHDR_RST));
+	KUNIT_EXPECT_TRUE(test, xtcp_flags_illegal(XTCPHDR_ECE | XTCPHDR_CWR));
+	KUNIT_EXPECT_FALSE(test, xtcp_flags_illegal(XTCPHDR_SYN));
+	KUNIT_EXPECT_FALSE(test, xtcp_flags_illegal(XTCPHDR_SYN | XTCPHDR_ACK));
+	KUNIT_EXPECT_FALSE(test, xtcp_flags_illegal(XTCPHDR_FIN | XTCPHDR_PSH));
+	KUNIT_EXPECT_FALSE(test, xtcp_flags_illegal(XTCPHDR_RST));
+	KUNIT_EXPECT_FALSE(test, xtcp_flags_illegal(XTCPHDR_ACK));
+}
+
+/* a budget of @limit per second, renewed one second after it began */
+static void xtcp_ratelimit_test(struct kunit *test)
+{
+	struct xtcp_ratelimit rl = { .window_start = 1000 };
+	int i;
+
+	atomic_set(&rl.count, 0);
+	for (i = 0; i < 3; i++)
+		KUNIT_EXPECT_TRUE(test, xtcp_ratelimit_allow(&rl, 1000 + i, 3));
+	KUNIT_EXPECT_FALSE(test, xtcp_ratelimit_allow(&rl, 1000 + HZ - 1, 3));
+	KUNIT_EXPECT_TRUE(test, xtcp_ratelimit_allow(&rl, 1000 + HZ, 3));
+	KUNIT_EXPECT_EQ(test, 1000UL + HZ, rl.window_start);
+	KUNIT_EXPECT_FALSE(test, xtcp_ratelimit_allow(&rl, 1000 + HZ, 0));
+}
+
+/* RFC 6298 §2.2 to §2.5 */
+static void xtcp_rtt_test(struct kunit *test)
+{
+	struct xtcp_sock *xs = kunit_kzalloc(test, sizeof(*xs), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, xs);
+	xtcp_rtt_update(xs, 100000);
+	KUNIT_EXPECT_EQ(test, 100000U, xs->srtt_us);
+	KUNIT_EXPECT_EQ(test, 50000U, xs->rttvar_us);
+	/* 100 ms + 4 * 50 ms = 300 ms */
+	KUNIT_EXPECT_EQ(test, usecs_to_jiffies(300000),
+			xs->icsk.icsk_rto);
+
+	xtcp_rtt_update(xs, 200000);
+	/* RTTVAR = 3/4 * 50 + 1/4 * 100 ms, SRTT = 7/8 * 100 + 1/8 * 200 ms */
+	KUNIT_EXPECT_EQ(test, 62500U, xs->rttvar_us);
+	KUNIT_EXPECT_EQ(test, 112500U, xs->srtt_us);
+
+	/* a tiny RTT still gives the 200 ms floor; a huge one the cap */
+	memset(xs, 0, sizeof(*xs));
+	xtcp_rtt_update(xs, 100);
+	KUNIT_EXPECT_EQ(test, XTCP_RTO_MIN, xs->icsk.icsk_rto);
+	memset(xs, 0, sizeof(*xs));
+	xtcp_rtt_update(xs, 200U * 1000 * 1000);
+	KUNIT_EXPECT_EQ(test, XTCP_RTO_MAX, xs->icsk.icsk_rto);
+}
+
+static struct kunit_case xtcp_logic_cases[] = {
+	KUNIT_CASE(xtcp_seq_compare_test),
+	KUNIT_CASE(xtcp_seq_acceptable_test),
+	KUNIT_CASE(xtcp_parse_options_test),
+	KUNIT_CASE(xtcp_flags_illegal_test),
+	KUNIT_CASE(xtcp_ratelimit_test),
+	KUNIT_CASE(xtcp_rtt_test),
+	{}
+};
+
+static struct kunit_suite xtcp_logic_suite = {
+	.name = "xtcp_logic",
+	.test_cases = xtcp_logic_cases,
+};
+
+kunit_test_suites(&xtcp_logic_suite);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("KUnit tests for XTCP's pure logic");
