@@ -22,96 +22,11 @@
 
 #include <linux/xtcp.h>
 
-#include "xtcp_test.h"
-#include "xtcp_pkt.h"
+#include "xtcp_pkttest.h"
 
-#define SUT_WSCALE	7	/* the SUT's window scale shift */
-#define PEER_MSS	1460
-#define QUIET_MS	500	/* "no reply" means none within this time */
-#define REPLY_MS	3000	/* bound on an expected reply */
-#define ETH_LEN		14
-#define IP_LEN		20
+/* room for the headers built by hand below */
 #define TH_LEN		20
 #define SEG_MAX		(TH_LEN + 40 + 200)
-
-/* One connection between the SUT and the fake peer. */
-struct tconn {
-	bool active;		/* the SUT may still hold state for it */
-	uint16_t tport;		/* the fake peer's port */
-	uint16_t sport;		/* the SUT's port */
-	uint32_t tisn;		/* the fake peer's ISN */
-	uint32_t snd_nxt;	/* the fake peer's next sequence number */
-	uint32_t rcv_nxt;	/* next sequence number expected from the SUT */
-	uint32_t sut_end;	/* highest end of SUT data/SYN/FIN seen */
-	bool sut_seen;
-	int lfd;		/* listener (passive open) */
-	int fd;			/* connected socket */
-	struct sockaddr_in local;	/* the SUT's address and port */
-	struct sockaddr_in rem;		/* the fake peer's */
-};
-
-/* FIXTURE_DATA(hdr), spelt "struct _test_data_hdr" in the helpers below */
-FIXTURE(hdr) {
-	struct xtcp_env env;
-	struct xpkt p;
-	struct in_addr peer;
-	struct tconn c;		/* the established connection */
-	struct tconn l;		/* probes to its listener */
-	uint16_t next_port;
-};
-
-static bool seq_after(uint32_t a, uint32_t b)
-{
-	return (int32_t)(a - b) > 0;
-}
-
-/* --- sysctls and counters of namespace A (the test runs in it) --------- */
-
-static int sysctl_set(const char *name, int val)
-{
-	char path[128], buf[32];
-	int fd, len;
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "/proc/sys/net/xtcp/%s", name);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	len = snprintf(buf, sizeof(buf), "%d\n", val);
-	n = write(fd, buf, len);
-	close(fd);
-	return n == len ? 0 : -1;
-}
-
-/* Counter @name of /proc/net/xtcp_stat, -1 if the file or line is missing. */
-static long long stat_get(const char *name)
-{
-	char line[128], key[64];
-	long long val, ret = -1;
-	FILE *f;
-
-	f = fopen("/proc/thread-self/net/xtcp_stat", "re");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%63s %lld", key, &val) == 2 &&
-		    !strcmp(key, name)) {
-			ret = val;
-			break;
-		}
-	}
-	fclose(f);
-	return ret;
-}
-
-static void sleep_ms(int ms)
-{
-	struct timespec ts = { .tv_sec = ms / 1000,
-			       .tv_nsec = (ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
-}
 
 /*
  * Wait (bounded) until counter @name reaches @want: the stack handles an
@@ -122,7 +37,7 @@ static long long stat_wait(const char *name, long long want)
 	long long t0 = xpkt_now_ms(), v;
 
 	for (;;) {
-		v = stat_get(name);
+		v = xtcp_stat_get(NULL, name);
 		if (v >= want || xpkt_now_ms() - t0 > REPLY_MS)
 			return v;
 		sleep_ms(10);
@@ -131,85 +46,19 @@ static long long stat_wait(const char *name, long long want)
 
 /* --- fixture --------------------------------------------------------- */
 
-FIXTURE_SETUP(hdr)
+FIXTURE_SETUP(pkt)
 {
-	const char *peer = getenv("XTCP_PKT_PEER");
-	const char *if_a = getenv("XTCP_PKT_IF_A");
-	const char *if_b = getenv("XTCP_PKT_IF_B");
-
-	self->c.fd = -1;
-	self->c.lfd = -1;
-	self->l.fd = -1;
-	self->l.lfd = -1;
-	self->p.fd = -1;
-	if (!xtcp_loaded())
-		XTCP_SKIP("xtcp module not loaded");
 	if (xtcp_ipproto() != IPPROTO_XTCP)
 		XTCP_SKIP("the counters are XTCP's /proc/net/xtcp_stat");
-	if (xtcp_env_get(&self->env) || !peer || !if_a || !if_b ||
-	    inet_pton(AF_INET, peer, &self->peer) != 1)
-		XTCP_SKIP("XTCP_PKT_PEER/IF_A/IF_B unset: run via pkt_wrap.sh");
-	ASSERT_EQ(0, xtcp_setns(self->env.ns_a))
-		TH_LOG("setns %s: %s", self->env.ns_a, strerror(errno));
-	ASSERT_EQ(0, xpkt_open(&self->p, self->env.ns_b, if_b, self->env.ns_a,
-			       if_a, self->peer, self->env.addr_a))
-		TH_LOG("packet endpoint on %s: %s", if_b, strerror(errno));
+	pkt_fixture_setup(_metadata, self);
 	ASSERT_EQ(0, sysctl_set("msl_ms", 1000));
 	sysctl_set("challenge_ack_limit", 1000);
 	sysctl_set("rst_limit", 1000);
-	srandom(getpid() ^ (unsigned int)xpkt_now_ms());
-	self->next_port = 20000 + random() % 40000;
 }
 
-FIXTURE_TEARDOWN(hdr)
+FIXTURE_TEARDOWN(pkt)
 {
-	struct xpkt_seg s;
-
-	if (self->c.fd >= 0)
-		close(self->c.fd);
-	if (self->c.lfd >= 0)
-		close(self->c.lfd);
-	if (self->l.fd >= 0)
-		close(self->l.fd);
-	if (self->p.fd < 0)
-		return;
-	/* kill whatever the SUT may still retransmit to us */
-	if (self->c.active) {
-		xpkt_seg_init(&s, self->c.tport, self->c.sport,
-			      self->c.snd_nxt, 0, XPKT_RST);
-		xpkt_send(&self->p, &s);
-	}
-	EXPECT_EQ(0U, self->p.bad_csum)
-		TH_LOG("%u segment(s) from the SUT had bad checksums",
-		       self->p.bad_csum);
-	xpkt_close(&self->p);
-}
-
-/* --- raw segments ------------------------------------------------------ */
-
-static uint32_t sum16(const uint8_t *b, size_t len, uint32_t sum)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)b[i] << 8 | b[i + 1];
-	if (len & 1)
-		sum += (uint32_t)b[len - 1] << 8;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return sum;
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = v >> 8;
-	p[1] = v & 0xff;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, v >> 16);
-	put16(p + 2, v & 0xffff);
+	pkt_fixture_teardown(_metadata, self);
 }
 
 /* A header in @th: data offset field @doff (in words), no checksum yet. */
@@ -217,212 +66,31 @@ static void raw_hdr(uint8_t *th, uint16_t sport, uint16_t dport, uint32_t seq,
 		    uint32_t ack, unsigned int doff, uint8_t flags, uint16_t win)
 {
 	memset(th, 0, TH_LEN);
-	put16(th, sport);
-	put16(th + 2, dport);
-	put32(th + 4, seq);
-	put32(th + 8, ack);
+	xpkt_put16(th, sport);
+	xpkt_put16(th + 2, dport);
+	xpkt_put32(th + 4, seq);
+	xpkt_put32(th + 8, ack);
 	th[12] = (doff & 15) << 4;
 	th[13] = flags;
-	put16(th + 14, win);
+	xpkt_put16(th + 14, win);
 }
 
 /* Checksum of the @len bytes at @th (pseudo-header with @p's protocol). */
 static void raw_csum(const struct xpkt *p, uint8_t *th, unsigned int len)
 {
-	uint8_t ph[12];
-	uint32_t sum;
-
-	memcpy(ph, &p->me.s_addr, 4);
-	memcpy(ph + 4, &p->sut.s_addr, 4);
-	ph[8] = 0;
-	ph[9] = p->proto;
-	put16(ph + 10, len);
-	put16(th + 16, 0);
-	sum = sum16(ph, sizeof(ph), 0);
-	sum = sum16(th, len, sum);
-	put16(th + 16, ~sum & 0xffff);
-}
-
-/*
- * Send the @len transport bytes at @th in one IPv4 datagram (DF, valid IP
- * header checksum) from the fake peer to the SUT.
- */
-static int raw_send(struct xpkt *p, const uint8_t *th, unsigned int len)
-{
-	uint8_t frame[ETH_LEN + IP_LEN + SEG_MAX];
-	uint8_t *ip = frame + ETH_LEN;
-	size_t flen = ETH_LEN + IP_LEN + len;
-	ssize_t n;
-
-	if (len > SEG_MAX) {
-		errno = EINVAL;
-		return -1;
-	}
-	memset(frame, 0, ETH_LEN + IP_LEN);
-	memcpy(frame, p->peer_mac, 6);
-	memcpy(frame + 6, p->mac, 6);
-	put16(frame + 12, ETH_P_IP);
-	ip[0] = 0x45;
-	put16(ip + 2, IP_LEN + len);
-	put16(ip + 4, p->ip_id++);
-	put16(ip + 6, 0x4000);
-	ip[8] = 64;
-	ip[9] = p->proto;
-	memcpy(ip + 12, &p->me.s_addr, 4);
-	memcpy(ip + 16, &p->sut.s_addr, 4);
-	put16(ip + 10, ~sum16(ip, IP_LEN, 0) & 0xffff);
-	memcpy(ip + IP_LEN, th, len);
-	do {
-		n = send(p->fd, frame, flen, 0);
-	} while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return -1;
-	return (size_t)n == flen ? 0 : -1;
+	xpkt_put16(th + 16, 0);
+	xpkt_put16(th + 16, xpkt_l4_csum(p->me, p->sut, p->proto, th, len));
 }
 
 /* --- segment helpers (the patterns of xtcp_states.c) -------------------- */
 
-static void log_seg(const char *what, const struct xpkt_seg *s)
-{
-	char buf[160];
-
-	xpkt_seg_str(s, buf, sizeof(buf));
-	fprintf(stderr, "#   %s %s\n", what, buf);
-}
-
-static void conn_init(struct _test_data_hdr *self, struct tconn *c,
-		      uint32_t tisn)
-{
-	memset(c, 0, sizeof(*c));
-	c->fd = -1;
-	c->lfd = -1;
-	c->tport = self->next_port++;
-	c->tisn = tisn;
-	c->snd_nxt = tisn;
-	xtcp_sin(&c->rem, self->peer, c->tport);
-}
-
 /* A fresh fake-peer port aimed at the listener of self->c. */
-static void probe_init(struct _test_data_hdr *self, struct tconn *l,
+static void probe_init(struct _test_data_pkt *self, struct tconn *l,
 		       uint32_t tisn)
 {
 	conn_init(self, l, tisn);
 	l->sport = self->c.sport;
 	l->local = self->c.local;
-}
-
-static void tx(struct __test_metadata *_metadata, struct _test_data_hdr *self,
-	       const struct tconn *c, uint8_t flags, uint32_t seq, uint32_t ack,
-	       unsigned int len)
-{
-	struct xpkt_seg s;
-
-	xpkt_seg_init(&s, c->tport, c->sport, seq, ack, flags);
-	s.len = len;
-	xtcp_pattern(s.data, len, seq);
-	ASSERT_EQ(0, xpkt_send(&self->p, &s))
-		TH_LOG("send: %s", strerror(errno));
-}
-
-/* Next segment from the SUT on @c within @ms, retransmissions skipped. */
-static int rx(struct __test_metadata *_metadata, struct _test_data_hdr *self,
-	      struct tconn *c, struct xpkt_seg *s, int ms)
-{
-	long long end = xpkt_now_ms() + ms;
-	long long left;
-	uint32_t e;
-	int r;
-
-	for (;;) {
-		left = end - xpkt_now_ms();
-		r = xpkt_recv(&self->p, s, c->tport, left > 0 ? (int)left : 0);
-		ASSERT_LE(0, r) TH_LOG("recv: %s", strerror(errno));
-		if (!r)
-			return 0;
-		if (!s->csum_ok)
-			log_seg("bad checksum:", s);
-		ASSERT_TRUE(s->csum_ok);
-		e = s->seq + s->len + !!(s->flags & XPKT_SYN) +
-		    !!(s->flags & XPKT_FIN);
-		if (e == s->seq || (s->flags & XPKT_RST))
-			return 1;
-		if (c->sut_seen && !seq_after(e, c->sut_end)) {
-			log_seg("(retransmission skipped)", s);
-			continue;
-		}
-		c->sut_seen = true;
-		c->sut_end = e;
-		return 1;
-	}
-}
-
-static void expect(struct __test_metadata *_metadata,
-		   struct _test_data_hdr *self, struct tconn *c,
-		   struct xpkt_seg *s, uint8_t flags, const char *what)
-{
-	char want[48];
-
-	xpkt_flags_str(flags, want, sizeof(want));
-	if (!rx(_metadata, self, c, s, REPLY_MS)) {
-		TH_LOG("%s: no segment within %d ms (wanted %s)", what,
-		       REPLY_MS, want);
-		ASSERT_TRUE(false);
-	}
-	if ((s->flags & ~XPKT_PSH) != flags) {
-		log_seg("got", s);
-		TH_LOG("%s: wanted flags %s", what, want);
-	}
-	ASSERT_EQ(flags, s->flags & ~XPKT_PSH);
-}
-
-static void expect_none(struct __test_metadata *_metadata,
-			struct _test_data_hdr *self, struct tconn *c, int ms,
-			const char *what)
-{
-	struct xpkt_seg s;
-
-	if (rx(_metadata, self, c, &s, ms)) {
-		log_seg("unexpected", &s);
-		TH_LOG("%s: expected no reply", what);
-		ASSERT_TRUE(false);
-	}
-}
-
-static void expect_state(struct __test_metadata *_metadata, struct tconn *c,
-			 int st)
-{
-	int got = xtcp_proc_wait_state(NULL, &c->local, &c->rem, st,
-				       REPLY_MS);
-
-	if (got != st) {
-		TH_LOG("state %02X, wanted %02X", got, st);
-		xtcp_proc_dump(NULL);
-	}
-	ASSERT_EQ(st, got);
-}
-
-static void expect_no_data(struct __test_metadata *_metadata, int fd)
-{
-	char b[64];
-	ssize_t n;
-
-	n = recv(fd, b, sizeof(b), MSG_DONTWAIT);
-	if (n >= 0)
-		TH_LOG("recv returned %zd bytes that must not have arrived", n);
-	ASSERT_EQ(-1, n);
-	ASSERT_EQ(EAGAIN, errno) TH_LOG("recv: %s", strerror(errno));
-}
-
-static void expect_data(struct __test_metadata *_metadata, int fd,
-			uint32_t seq, unsigned int len)
-{
-	char want[XPKT_MAX_DATA], got[XPKT_MAX_DATA];
-
-	xtcp_pattern(want, len, seq);
-	ASSERT_EQ((ssize_t)len, xtcp_recv_all(fd, got, len))
-		TH_LOG("recv: %s", strerror(errno));
-	ASSERT_EQ(0, memcmp(want, got, len));
-	expect_no_data(_metadata, fd);
 }
 
 /*
@@ -431,7 +99,7 @@ static void expect_data(struct __test_metadata *_metadata, int fd,
  * @win. Leaves @c established with its accept()ed socket in c->fd.
  */
 static void handshake(struct __test_metadata *_metadata,
-		      struct _test_data_hdr *self, struct tconn *c,
+		      struct _test_data_pkt *self, struct tconn *c,
 		      uint32_t tisn, const uint8_t *opt, unsigned int optlen,
 		      uint16_t win)
 {
@@ -459,7 +127,7 @@ static void handshake(struct __test_metadata *_metadata,
  * established connection self->c, our SYN with MSS and window scale 0.
  */
 static void open_conn(struct __test_metadata *_metadata,
-		      struct _test_data_hdr *self, uint32_t tisn)
+		      struct _test_data_pkt *self, uint32_t tisn)
 {
 	struct tconn *c = &self->c;
 	uint8_t opt[8];
@@ -475,42 +143,9 @@ static void open_conn(struct __test_metadata *_metadata,
 	handshake(_metadata, self, c, tisn, opt, n, 65535);
 }
 
-/* Our data segment at snd_nxt: ACKed and delivered exactly once. */
-static void push_data(struct __test_metadata *_metadata,
-		      struct _test_data_hdr *self, struct tconn *c,
-		      unsigned int len)
-{
-	struct xpkt_seg s;
-
-	tx(_metadata, self, c, XPKT_ACK | XPKT_PSH, c->snd_nxt, c->rcv_nxt,
-	   len);
-	expect(_metadata, self, c, &s, XPKT_ACK, "ACK of data");
-	ASSERT_EQ(c->snd_nxt + len, s.ack);
-	ASSERT_EQ(c->rcv_nxt, s.seq);
-	expect_data(_metadata, c->fd, c->snd_nxt, len);
-	c->snd_nxt += len;
-}
-
-/* The connection still works: data both ways. */
-static void conn_alive(struct __test_metadata *_metadata,
-		       struct _test_data_hdr *self, struct tconn *c)
-{
-	struct xpkt_seg s;
-
-	expect_state(_metadata, c, XTCP_ST_ESTABLISHED);
-	push_data(_metadata, self, c, 20);
-	ASSERT_EQ(5, send(c->fd, "hello", 5, MSG_NOSIGNAL));
-	expect(_metadata, self, c, &s, XPKT_ACK, "data from the SUT");
-	ASSERT_EQ(c->rcv_nxt, s.seq);
-	ASSERT_EQ(5U, s.len);
-	ASSERT_EQ(0, memcmp(s.data, "hello", 5));
-	c->rcv_nxt += 5;
-	tx(_metadata, self, c, XPKT_ACK, c->snd_nxt, c->rcv_nxt, 0);
-}
-
 /* No connection from probe @l: no /proc entry, nothing to accept. */
 static void expect_no_conn(struct __test_metadata *_metadata,
-			   struct _test_data_hdr *self, struct tconn *l)
+			   struct _test_data_pkt *self, struct tconn *l)
 {
 	int st = xtcp_proc_state(NULL, &l->local, &l->rem);
 
@@ -529,11 +164,11 @@ struct ctrs {
 
 static void ctrs_get(struct ctrs *k)
 {
-	k->csum = stat_get("InCsumErrors");
-	k->hdr = stat_get("InBadHeader");
-	k->opt = stat_get("InBadOptions");
-	k->flags = stat_get("InBadFlags");
-	k->errs = stat_get("InErrs");
+	k->csum = xtcp_stat_get(NULL, "InCsumErrors");
+	k->hdr = xtcp_stat_get(NULL, "InBadHeader");
+	k->opt = xtcp_stat_get(NULL, "InBadOptions");
+	k->flags = xtcp_stat_get(NULL, "InBadFlags");
+	k->errs = xtcp_stat_get(NULL, "InErrs");
 }
 
 /* Wait for counter deltas @d (from @k0) and check none went further. */
@@ -562,7 +197,7 @@ static void ctrs_expect(struct __test_metadata *_metadata,
 
 /* A SYN to the listener from probe @l with options @opt (@n bytes, padded). */
 static void syn_with_opts(struct __test_metadata *_metadata,
-			  struct _test_data_hdr *self, struct tconn *l,
+			  struct _test_data_pkt *self, struct tconn *l,
 			  const uint8_t *opt, unsigned int n)
 {
 	uint8_t th[SEG_MAX];
@@ -573,12 +208,12 @@ static void syn_with_opts(struct __test_metadata *_metadata,
 	memset(th + TH_LEN, 0, olen);
 	memcpy(th + TH_LEN, opt, n);
 	raw_csum(&self->p, th, TH_LEN + olen);
-	ASSERT_EQ(0, raw_send(&self->p, th, TH_LEN + olen));
+	ASSERT_EQ(0, xpkt_send_raw(&self->p, th, TH_LEN + olen));
 }
 
 /* A data segment (ACK,PSH, @len pattern bytes) on @c with options @opt. */
 static void data_with_opts(struct __test_metadata *_metadata,
-			   struct _test_data_hdr *self, struct tconn *c,
+			   struct _test_data_pkt *self, struct tconn *c,
 			   const uint8_t *opt, unsigned int n, unsigned int len)
 {
 	uint8_t th[SEG_MAX];
@@ -590,7 +225,7 @@ static void data_with_opts(struct __test_metadata *_metadata,
 	memcpy(th + TH_LEN, opt, n);
 	xtcp_pattern(th + TH_LEN + olen, len, c->snd_nxt);
 	raw_csum(&self->p, th, TH_LEN + olen + len);
-	ASSERT_EQ(0, raw_send(&self->p, th, TH_LEN + olen + len));
+	ASSERT_EQ(0, xpkt_send_raw(&self->p, th, TH_LEN + olen + len));
 }
 
 /* ===================================================================== */
@@ -601,7 +236,7 @@ static void data_with_opts(struct __test_metadata *_metadata,
  * without a reply, not delivered, and counted as InCsumErrors and InErrs;
  * likewise a SYN to the listener (no SYN-ACK).
  */
-TEST_F(hdr, bad_checksum)
+TEST_F(pkt, bad_checksum)
 {
 	struct ctrs k0, d = { .csum = 2, .errs = 2 };
 	struct tconn *c = &self->c, *l = &self->l;
@@ -615,13 +250,13 @@ TEST_F(hdr, bad_checksum)
 	xtcp_pattern(th + TH_LEN, 100, c->snd_nxt);
 	raw_csum(&self->p, th, TH_LEN + 100);
 	th[TH_LEN + 50] ^= 0x10;
-	ASSERT_EQ(0, raw_send(&self->p, th, TH_LEN + 100));
+	ASSERT_EQ(0, xpkt_send_raw(&self->p, th, TH_LEN + 100));
 
 	probe_init(self, l, 0x2000);
 	raw_hdr(th, l->tport, l->sport, l->tisn, 0, 5, XPKT_SYN, 65535);
 	raw_csum(&self->p, th, TH_LEN);
 	th[7] ^= 0x01;			/* a sequence number bit */
-	ASSERT_EQ(0, raw_send(&self->p, th, TH_LEN));
+	ASSERT_EQ(0, xpkt_send_raw(&self->p, th, TH_LEN));
 
 	ctrs_expect(_metadata, &k0, &d);
 	expect_none(_metadata, self, c, QUIET_MS, "bad checksum, established");
@@ -636,7 +271,7 @@ TEST_F(hdr, bad_checksum)
  * words): data offset 4 is dropped and counted as InBadHeader (and
  * InErrs), both as a SYN to the listener and as data on the connection.
  */
-TEST_F(hdr, data_offset_below_5)
+TEST_F(pkt, data_offset_below_5)
 {
 	struct ctrs k0, d = { .hdr = 2, .errs = 2 };
 	struct tconn *c = &self->c, *l = &self->l;
@@ -649,12 +284,12 @@ TEST_F(hdr, data_offset_below_5)
 		XPKT_ACK | XPKT_PSH, 65535);
 	xtcp_pattern(th + TH_LEN, 100, c->snd_nxt);
 	raw_csum(&self->p, th, TH_LEN + 100);
-	ASSERT_EQ(0, raw_send(&self->p, th, TH_LEN + 100));
+	ASSERT_EQ(0, xpkt_send_raw(&self->p, th, TH_LEN + 100));
 
 	probe_init(self, l, 0x4000);
 	raw_hdr(th, l->tport, l->sport, l->tisn, 0, 4, XPKT_SYN, 65535);
 	raw_csum(&self->p, th, TH_LEN);
-	ASSERT_EQ(0, raw_send(&self->p, th, TH_LEN));
+	ASSERT_EQ(0, xpkt_send_raw(&self->p, th, TH_LEN));
 
 	ctrs_expect(_metadata, &k0, &d);
 	expect_none(_metadata, self, c, QUIET_MS, "doff 4, established");
@@ -669,7 +304,7 @@ TEST_F(hdr, data_offset_below_5)
  * of the segment - 15 words on a bare 20-byte header, and on 20 + 30 bytes
  * of data - is dropped as InBadHeader.
  */
-TEST_F(hdr, data_offset_past_end)
+TEST_F(pkt, data_offset_past_end)
 {
 	struct ctrs k0, d = { .hdr = 2, .errs = 2 };
 	struct tconn *c = &self->c, *l = &self->l;
@@ -682,12 +317,12 @@ TEST_F(hdr, data_offset_past_end)
 		XPKT_ACK | XPKT_PSH, 65535);
 	xtcp_pattern(th + TH_LEN, 30, c->snd_nxt);
 	raw_csum(&self->p, th, TH_LEN + 30);
-	ASSERT_EQ(0, raw_send(&self->p, th, TH_LEN + 30));
+	ASSERT_EQ(0, xpkt_send_raw(&self->p, th, TH_LEN + 30));
 
 	probe_init(self, l, 0x6000);
 	raw_hdr(th, l->tport, l->sport, l->tisn, 0, 15, XPKT_SYN, 65535);
 	raw_csum(&self->p, th, TH_LEN);
-	ASSERT_EQ(0, raw_send(&self->p, th, TH_LEN));
+	ASSERT_EQ(0, xpkt_send_raw(&self->p, th, TH_LEN));
 
 	ctrs_expect(_metadata, &k0, &d);
 	expect_none(_metadata, self, c, QUIET_MS, "doff 15, established");
@@ -703,7 +338,7 @@ TEST_F(hdr, data_offset_past_end)
  * and acknowledgment numbers of a valid connection) is dropped as
  * InBadHeader.
  */
-TEST_F(hdr, segment_shorter_than_header)
+TEST_F(pkt, segment_shorter_than_header)
 {
 	struct ctrs k0, d = { .hdr = 2, .errs = 2 };
 	struct tconn *c = &self->c, *l = &self->l;
@@ -714,10 +349,10 @@ TEST_F(hdr, segment_shorter_than_header)
 
 	raw_hdr(th, c->tport, c->sport, c->snd_nxt, c->rcv_nxt, 5, XPKT_ACK,
 		65535);
-	ASSERT_EQ(0, raw_send(&self->p, th, 12));
+	ASSERT_EQ(0, xpkt_send_raw(&self->p, th, 12));
 	probe_init(self, l, 0x8000);
 	raw_hdr(th, l->tport, l->sport, l->tisn, 0, 5, XPKT_SYN, 65535);
-	ASSERT_EQ(0, raw_send(&self->p, th, 12));
+	ASSERT_EQ(0, xpkt_send_raw(&self->p, th, 12));
 
 	ctrs_expect(_metadata, &k0, &d);
 	expect_none(_metadata, self, c, QUIET_MS, "12-byte segment, established");
@@ -734,7 +369,7 @@ TEST_F(hdr, segment_shorter_than_header)
  * listener and a data segment on the connection be dropped, each counted
  * as InBadOptions, with no SYN-ACK, no ACK and nothing delivered.
  */
-TEST_F(hdr, malformed_options)
+TEST_F(pkt, malformed_options)
 {
 	static const struct {
 		const char *what;
@@ -780,7 +415,7 @@ TEST_F(hdr, malformed_options)
  * SYN with NOPs around an MSS of 1000 and garbage after EOL is accepted and
  * its MSS honoured (TCP_INFO snd_mss).
  */
-TEST_F(hdr, unknown_option_and_padding)
+TEST_F(pkt, unknown_option_and_padding)
 {
 	static const uint8_t unknown[] = {
 		2, 4, PEER_MSS >> 8, PEER_MSS & 0xff, 99, 6, 1, 2, 3, 4, 1, 1
@@ -820,7 +455,7 @@ TEST_F(hdr, unknown_option_and_padding)
  * no flags at all are dropped without reply and counted as InBadFlags, at
  * the listener (no connection) and on the connection (no reset, no data).
  */
-TEST_F(hdr, illegal_flags)
+TEST_F(pkt, illegal_flags)
 {
 	static const uint8_t fl[] = {
 		XPKT_SYN | XPKT_FIN, XPKT_SYN | XPKT_RST, 0
@@ -861,7 +496,7 @@ TEST_F(hdr, illegal_flags)
  * connection works and the SUT scales our window by 14 (TCP_INFO
  * snd_wscale 14, snd_wnd = 2 << 14 for a window field of 2).
  */
-TEST_F(hdr, window_scale_15_is_14)
+TEST_F(pkt, window_scale_15_is_14)
 {
 	struct tconn *c = &self->c, w;
 	struct tcp_info ti;
@@ -907,7 +542,7 @@ static uint32_t rnd32(void)
  * within REPLY_MS per segment; compared with the pattern seeded by @seed.
  */
 static void sut_to_peer(struct __test_metadata *_metadata,
-			struct _test_data_hdr *self, struct tconn *c,
+			struct _test_data_pkt *self, struct tconn *c,
 			unsigned int len, unsigned int seed)
 {
 	static uint8_t want[10240], got[10240];
@@ -945,7 +580,7 @@ static void sut_to_peer(struct __test_metadata *_metadata,
  * within ~5 s; afterwards the connection carries 10 KiB each way intact
  * and the kernel log stays clean (run_guest.sh checks it).
  */
-TEST_F_TIMEOUT(hdr, fuzz_garbage, 90)
+TEST_F_TIMEOUT(pkt, fuzz_garbage, 90)
 {
 	struct tconn *c = &self->c;
 	long long in0, t0, sent = 0;
@@ -955,7 +590,7 @@ TEST_F_TIMEOUT(hdr, fuzz_garbage, 90)
 	uint32_t seq;
 
 	open_conn(_metadata, self, 0x11000);
-	in0 = stat_get("InSegs");
+	in0 = xtcp_stat_get(NULL, "InSegs");
 	ASSERT_LE(0, in0);
 	t0 = xpkt_now_ms();
 	for (i = 0; i < 2000 && xpkt_now_ms() - t0 < 5000; i++) {
@@ -987,7 +622,7 @@ TEST_F_TIMEOUT(hdr, fuzz_garbage, 90)
 			raw_csum(&self->p, th, len);
 			th[16] ^= 1 + random() % 255;
 		}
-		ASSERT_EQ(0, raw_send(&self->p, th, len));
+		ASSERT_EQ(0, xpkt_send_raw(&self->p, th, len));
 		sent++;
 	}
 	TH_LOG("%lld garbage segments in %lld ms", sent,

@@ -49,8 +49,8 @@ static uint32_t xpkt_sum(const void *buf, size_t len, uint32_t sum)
 }
 
 /* Checksum over the pseudo-header (protocol @proto) and the segment. */
-static uint16_t xpkt_l4_csum(struct in_addr src, struct in_addr dst, int proto,
-			     const uint8_t *seg, size_t len)
+uint16_t xpkt_l4_csum(struct in_addr src, struct in_addr dst, int proto,
+		      const uint8_t *seg, size_t len)
 {
 	uint8_t ph[12];
 	uint32_t sum;
@@ -66,16 +66,16 @@ static uint16_t xpkt_l4_csum(struct in_addr src, struct in_addr dst, int proto,
 	return ~sum & 0xffff;
 }
 
-static void put16(uint8_t *p, uint16_t v)
+void xpkt_put16(uint8_t *p, uint16_t v)
 {
 	p[0] = v >> 8;
 	p[1] = v & 0xff;
 }
 
-static void put32(uint8_t *p, uint32_t v)
+void xpkt_put32(uint8_t *p, uint32_t v)
 {
-	put16(p, v >> 16);
-	put16(p + 2, v & 0xffff);
+	xpkt_put16(p, v >> 16);
+	xpkt_put16(p + 2, v & 0xffff);
 }
 
 static uint16_t get16(const uint8_t *p)
@@ -189,53 +189,40 @@ void xpkt_seg_init(struct xpkt_seg *s, uint16_t sport, uint16_t dport,
 }
 
 /**
- * xpkt_send() - send @s from the fake peer to the SUT
+ * xpkt_send_raw() - send @len transport bytes as one IPv4 datagram (DF,
+ * valid IP checksum) from the fake peer to the SUT, whatever they contain
  * @p: endpoint
- * @s: segment; options are padded with EOL to a multiple of 4 bytes
+ * @seg: the transport header and payload, checksum included
+ * @len: their length
  *
  * Return: 0, or -1 with errno set.
  */
-int xpkt_send(struct xpkt *p, const struct xpkt_seg *s)
+int xpkt_send_raw(struct xpkt *p, const uint8_t *seg, unsigned int len)
 {
 	uint8_t frame[XPKT_FRAME_MAX];
-	unsigned int optlen = (s->optlen + 3) & ~3U;
-	unsigned int thlen = XPKT_TH_LEN + optlen;
-	unsigned int seglen = thlen + s->len;
 	uint8_t *ip = frame + XPKT_ETH_LEN;
-	uint8_t *th = ip + XPKT_IP_LEN;
-	size_t flen = XPKT_ETH_LEN + XPKT_IP_LEN + seglen;
+	size_t flen = XPKT_ETH_LEN + XPKT_IP_LEN + len;
 	ssize_t n;
 
-	if (s->optlen > XPKT_MAX_OPT || s->len > XPKT_MAX_DATA) {
+	if (flen > sizeof(frame)) {
 		errno = EINVAL;
 		return -1;
 	}
-	memset(frame, 0, flen);
+	memset(frame, 0, XPKT_ETH_LEN + XPKT_IP_LEN);
 	memcpy(frame, p->peer_mac, 6);
 	memcpy(frame + 6, p->mac, 6);
-	put16(frame + 12, ETH_P_IP);
+	xpkt_put16(frame + 12, ETH_P_IP);
 
 	ip[0] = 0x45;
-	put16(ip + 2, XPKT_IP_LEN + seglen);
-	put16(ip + 4, p->ip_id++);
-	put16(ip + 6, 0x4000);		/* DF */
+	xpkt_put16(ip + 2, XPKT_IP_LEN + len);
+	xpkt_put16(ip + 4, p->ip_id++);
+	xpkt_put16(ip + 6, 0x4000);		/* DF */
 	ip[8] = 64;
 	ip[9] = p->proto;
 	memcpy(ip + 12, &p->me.s_addr, 4);
 	memcpy(ip + 16, &p->sut.s_addr, 4);
-	put16(ip + 10, ~xpkt_sum(ip, XPKT_IP_LEN, 0) & 0xffff);
-
-	put16(th, s->sport);
-	put16(th + 2, s->dport);
-	put32(th + 4, s->seq);
-	put32(th + 8, s->ack);
-	th[12] = (thlen / 4) << 4;
-	th[13] = s->flags;
-	put16(th + 14, s->win);
-	memcpy(th + XPKT_TH_LEN, s->opt, s->optlen);
-	memcpy(th + thlen, s->data, s->len);
-	put16(th + 16, xpkt_l4_csum(p->me, p->sut, p->proto, th, seglen) ^
-		       s->csum_xor);
+	xpkt_put16(ip + 10, ~xpkt_sum(ip, XPKT_IP_LEN, 0) & 0xffff);
+	memcpy(ip + XPKT_IP_LEN, seg, len);
 
 	do {
 		n = send(p->fd, frame, flen, 0);
@@ -247,6 +234,39 @@ int xpkt_send(struct xpkt *p, const struct xpkt_seg *s)
 		return -1;
 	}
 	return 0;
+}
+
+/**
+ * xpkt_send() - send @s from the fake peer to the SUT
+ * @p: endpoint
+ * @s: segment; options are padded with EOL to a multiple of 4 bytes
+ *
+ * Return: 0, or -1 with errno set.
+ */
+int xpkt_send(struct xpkt *p, const struct xpkt_seg *s)
+{
+	uint8_t th[XPKT_FRAME_MAX];
+	unsigned int optlen = (s->optlen + 3) & ~3U;
+	unsigned int thlen = XPKT_TH_LEN + optlen;
+	unsigned int seglen = thlen + s->len;
+
+	if (s->optlen > XPKT_MAX_OPT || s->len > XPKT_MAX_DATA) {
+		errno = EINVAL;
+		return -1;
+	}
+	memset(th, 0, thlen);
+	xpkt_put16(th, s->sport);
+	xpkt_put16(th + 2, s->dport);
+	xpkt_put32(th + 4, s->seq);
+	xpkt_put32(th + 8, s->ack);
+	th[12] = (thlen / 4) << 4;
+	th[13] = s->flags;
+	xpkt_put16(th + 14, s->win);
+	memcpy(th + XPKT_TH_LEN, s->opt, s->optlen);
+	memcpy(th + thlen, s->data, s->len);
+	xpkt_put16(th + 16, xpkt_l4_csum(p->me, p->sut, p->proto, th, seglen) ^
+			    s->csum_xor);
+	return xpkt_send_raw(p, th, seglen);
 }
 
 /* Parse @frame into @s; true if it is a segment from the SUT to us. */
@@ -405,7 +425,7 @@ unsigned int xpkt_opt_syn(uint8_t *opt, int mss, int wscale)
 	if (mss >= 0) {
 		opt[n++] = 2;
 		opt[n++] = 4;
-		put16(opt + n, mss);
+		xpkt_put16(opt + n, mss);
 		n += 2;
 	}
 	if (wscale >= 0) {

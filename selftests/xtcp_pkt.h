@@ -70,6 +70,11 @@ void xpkt_close(struct xpkt *p);
 void xpkt_seg_init(struct xpkt_seg *s, uint16_t sport, uint16_t dport,
 		   uint32_t seq, uint32_t ack, uint8_t flags);
 int xpkt_send(struct xpkt *p, const struct xpkt_seg *s);
+int xpkt_send_raw(struct xpkt *p, const uint8_t *seg, unsigned int len);
+uint16_t xpkt_l4_csum(struct in_addr src, struct in_addr dst, int proto,
+		      const uint8_t *seg, size_t len);
+void xpkt_put16(uint8_t *p, uint16_t v);
+void xpkt_put32(uint8_t *p, uint32_t v);
 int xpkt_recv(struct xpkt *p, struct xpkt_seg *s, uint16_t port, int ms);
 int xpkt_drain(struct xpkt *p, uint16_t port, int quiet_ms, int max_ms);
 unsigned int xpkt_opt_syn(uint8_t *opt, int mss, int wscale);

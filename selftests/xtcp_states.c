@@ -16,8 +16,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#include "xtcp_test.h"
-#include "xtcp_pkt.h"
+#include "xtcp_pkttest.h"
 
 /* states of /proc/net/xtcp beyond those of xtcp_util.h */
 #define ST_SYN_SENT	0x02
@@ -28,127 +27,13 @@
 #define ST_LAST_ACK	0x09
 #define ST_CLOSING	0x0B
 
-#define SUT_WSCALE	7	/* the SUT's window scale shift */
-#define PEER_MSS	1460
-#define QUIET_MS	500	/* "no reply" means none within this time */
-#define REPLY_MS	3000	/* bound on an expected reply */
-#define FAR		0x40000000U	/* far outside any window */
-
-/* One connection between the SUT and the fake peer. */
-struct tconn {
-	bool active;		/* the SUT may still hold state for it */
-	uint16_t tport;		/* the fake peer's port */
-	uint16_t sport;		/* the SUT's port */
-	uint32_t tisn;		/* the fake peer's ISN */
-	uint32_t snd_nxt;	/* the fake peer's next sequence number */
-	uint32_t sisn;		/* the SUT's ISN */
-	uint32_t rcv_nxt;	/* next sequence number expected from the SUT */
-	uint32_t sut_end;	/* highest end of SUT data/SYN/FIN seen */
-	bool sut_seen;
-	int lfd;		/* listener (passive open) */
-	int fd;			/* connected socket */
-	struct sockaddr_in local;	/* the SUT's address and port */
-	struct sockaddr_in rem;		/* the fake peer's */
-};
-
-/* FIXTURE_DATA(pkt), spelt "struct _test_data_pkt" in the helpers below */
-FIXTURE(pkt) {
-	struct xtcp_env env;
-	struct xpkt p;
-	struct in_addr peer;
-	struct tconn c;
-	uint16_t next_port;
-};
-
-static bool seq_after(uint32_t a, uint32_t b)
-{
-	return (int32_t)(a - b) > 0;
-}
-
 /* --- sysctls and counters of namespace A (the test runs in it) --------- */
-
-static int sysctl_get(const char *name)
-{
-	char path[128], buf[32];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/sys/net/xtcp/%s", name);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	return atoi(buf);
-}
-
-static bool sysctl_has(const char *name)
-{
-	return sysctl_get(name) >= 0;
-}
-
-/* Write @val to net.xtcp.@name; -1 if it does not exist or fails. */
-static int sysctl_set(const char *name, int val)
-{
-	char path[128], buf[32];
-	int fd, len;
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "/proc/sys/net/xtcp/%s", name);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	len = snprintf(buf, sizeof(buf), "%d\n", val);
-	n = write(fd, buf, len);
-	close(fd);
-	return n == len ? 0 : -1;
-}
-
-/* Counter @name of /proc/net/xtcp_stat, -1 if the file or line is missing. */
-static long long stat_get(const char *name)
-{
-	char line[128], key[64];
-	long long val, ret = -1;
-	FILE *f;
-
-	f = fopen("/proc/thread-self/net/xtcp_stat", "re");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%63s %lld", key, &val) == 2 &&
-		    !strcmp(key, name)) {
-			ret = val;
-			break;
-		}
-	}
-	fclose(f);
-	return ret;
-}
 
 /* --- fixture --------------------------------------------------------- */
 
 FIXTURE_SETUP(pkt)
 {
-	const char *peer = getenv("XTCP_PKT_PEER");
-	const char *if_a = getenv("XTCP_PKT_IF_A");
-	const char *if_b = getenv("XTCP_PKT_IF_B");
-
-	self->c.fd = -1;
-	self->c.lfd = -1;
-	self->p.fd = -1;
-	if (!xtcp_loaded())
-		XTCP_SKIP("xtcp module not loaded");
-	if (xtcp_env_get(&self->env) || !peer || !if_a || !if_b ||
-	    inet_pton(AF_INET, peer, &self->peer) != 1)
-		XTCP_SKIP("XTCP_PKT_PEER/IF_A/IF_B unset: run via pkt_wrap.sh");
-	ASSERT_EQ(0, xtcp_setns(self->env.ns_a))
-		TH_LOG("setns %s: %s", self->env.ns_a, strerror(errno));
-	ASSERT_EQ(0, xpkt_open(&self->p, self->env.ns_b, if_b, self->env.ns_a,
-			       if_a, self->peer, self->env.addr_a))
-		TH_LOG("packet endpoint on %s: %s", if_b, strerror(errno));
+	pkt_fixture_setup(_metadata, self);
 	/* every test starts from the same settings; lingering TIME-WAIT short */
 	if (xtcp_ipproto() != IPPROTO_TCP) {	/* XTCP_TEST_AS_TCP: none */
 		ASSERT_EQ(0, sysctl_set("msl_ms", 1000));
@@ -159,205 +44,14 @@ FIXTURE_SETUP(pkt)
 	sysctl_set("rst_limit", 1000);
 	sysctl_set("fin_timeout_ms", 60000);
 	sysctl_set("max_tw_buckets", 262144);
-	/* a port range of our own per test process */
-	srandom(getpid() ^ (unsigned int)xpkt_now_ms());
-	self->next_port = 20000 + random() % 40000;
 }
 
 FIXTURE_TEARDOWN(pkt)
 {
-	struct xpkt_seg s;
-
-	if (self->c.fd >= 0)
-		close(self->c.fd);
-	if (self->c.lfd >= 0)
-		close(self->c.lfd);
-	if (self->p.fd < 0)
-		return;
-	/* kill whatever the SUT may still retransmit to us */
-	if (self->c.active) {
-		xpkt_seg_init(&s, self->c.tport, self->c.sport,
-			      self->c.snd_nxt, 0, XPKT_RST);
-		xpkt_send(&self->p, &s);
-	}
-	EXPECT_EQ(0U, self->p.bad_csum)
-		TH_LOG("%u segment(s) from the SUT had bad checksums",
-		       self->p.bad_csum);
-	xpkt_close(&self->p);
+	pkt_fixture_teardown(_metadata, self);
 }
 
 /* --- segment helpers --------------------------------------------------- */
-
-static void log_seg(const char *what, const struct xpkt_seg *s)
-{
-	char buf[160];
-
-	xpkt_seg_str(s, buf, sizeof(buf));
-	fprintf(stderr, "#   %s %s\n", what, buf);
-}
-
-/* A new connection record with a fresh fake-peer port. */
-static void conn_init(struct _test_data_pkt *self, struct tconn *c, uint32_t tisn)
-{
-	memset(c, 0, sizeof(*c));
-	c->fd = -1;
-	c->lfd = -1;
-	c->tport = self->next_port++;
-	c->tisn = tisn;
-	c->snd_nxt = tisn;
-	xtcp_sin(&c->rem, self->peer, c->tport);
-}
-
-/* Send a segment on @c with @len pattern bytes (seeded by @seq). */
-static void tx(struct __test_metadata *_metadata, struct _test_data_pkt *self,
-	       const struct tconn *c, uint8_t flags, uint32_t seq, uint32_t ack,
-	       unsigned int len)
-{
-	struct xpkt_seg s;
-
-	xpkt_seg_init(&s, c->tport, c->sport, seq, ack, flags);
-	s.len = len;
-	xtcp_pattern(s.data, len, seq);
-	ASSERT_EQ(0, xpkt_send(&self->p, &s))
-		TH_LOG("send: %s", strerror(errno));
-}
-
-/*
- * Next segment from the SUT on @c within @ms, skipping retransmissions of
- * data, SYN or FIN seen before (the SUT's timers may fire at any time).
- * Return: 1 with a segment (checksums verified), 0 on timeout.
- */
-static int rx(struct __test_metadata *_metadata, struct _test_data_pkt *self,
-	      struct tconn *c, struct xpkt_seg *s, int ms)
-{
-	long long end = xpkt_now_ms() + ms;
-	long long left;
-	uint32_t e;
-	int r;
-
-	for (;;) {
-		left = end - xpkt_now_ms();
-		r = xpkt_recv(&self->p, s, c->tport, left > 0 ? (int)left : 0);
-		ASSERT_LE(0, r) TH_LOG("recv: %s", strerror(errno));
-		if (!r)
-			return 0;
-		if (!s->csum_ok)
-			log_seg("bad checksum:", s);
-		ASSERT_TRUE(s->csum_ok);
-		e = s->seq + s->len + !!(s->flags & XPKT_SYN) +
-		    !!(s->flags & XPKT_FIN);
-		if (e == s->seq || (s->flags & XPKT_RST))
-			return 1;
-		if (c->sut_seen && !seq_after(e, c->sut_end)) {
-			log_seg("(retransmission skipped)", s);
-			continue;
-		}
-		c->sut_seen = true;
-		c->sut_end = e;
-		return 1;
-	}
-}
-
-/* Expect a segment with exactly @flags (PSH ignored) within REPLY_MS. */
-static void expect(struct __test_metadata *_metadata, struct _test_data_pkt *self,
-		   struct tconn *c, struct xpkt_seg *s, uint8_t flags,
-		   const char *what)
-{
-	char want[48];
-
-	xpkt_flags_str(flags, want, sizeof(want));
-	if (!rx(_metadata, self, c, s, REPLY_MS)) {
-		TH_LOG("%s: no segment within %d ms (wanted %s)", what,
-		       REPLY_MS, want);
-		ASSERT_TRUE(false);
-	}
-	if ((s->flags & ~XPKT_PSH) != flags) {
-		log_seg("got", s);
-		TH_LOG("%s: wanted flags %s", what, want);
-	}
-	ASSERT_EQ(flags, s->flags & ~XPKT_PSH);
-}
-
-/* Expect no segment on @c for @ms (retransmissions aside). */
-static void expect_none(struct __test_metadata *_metadata,
-			struct _test_data_pkt *self, struct tconn *c, int ms,
-			const char *what)
-{
-	struct xpkt_seg s;
-
-	if (rx(_metadata, self, c, &s, ms)) {
-		log_seg("unexpected", &s);
-		TH_LOG("%s: expected no reply", what);
-		ASSERT_TRUE(false);
-	}
-}
-
-static int state(struct tconn *c)
-{
-	return xtcp_proc_state(NULL, &c->local, &c->rem);
-}
-
-static void expect_state(struct __test_metadata *_metadata, struct tconn *c,
-			 int st)
-{
-	int got = xtcp_proc_wait_state(NULL, &c->local, &c->rem, st,
-				       REPLY_MS);
-
-	if (got != st) {
-		TH_LOG("state %02X, wanted %02X", got, st);
-		xtcp_proc_dump(NULL);
-	}
-	ASSERT_EQ(st, got);
-}
-
-/* Wait up to @ms for the /proc/net/xtcp entry of @c to go; its age or -1. */
-static long long wait_gone(struct tconn *c, int ms)
-{
-	long long t0 = xpkt_now_ms();
-	struct timespec ts = { .tv_nsec = 20 * 1000 * 1000 };
-
-	while (xpkt_now_ms() - t0 <= ms) {
-		if (state(c) < 0 && errno == ENOENT)
-			return xpkt_now_ms() - t0;
-		nanosleep(&ts, NULL);
-	}
-	return -1;
-}
-
-static void sleep_ms(int ms)
-{
-	struct timespec ts = { .tv_sec = ms / 1000,
-			       .tv_nsec = (ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
-}
-
-/* recv() on the SUT socket must have nothing (and no error) right now. */
-static void expect_no_data(struct __test_metadata *_metadata, int fd)
-{
-	char b[64];
-	ssize_t n;
-
-	n = recv(fd, b, sizeof(b), MSG_DONTWAIT);
-	if (n >= 0)
-		TH_LOG("recv returned %zd bytes that must not have arrived", n);
-	ASSERT_EQ(-1, n);
-	ASSERT_EQ(EAGAIN, errno) TH_LOG("recv: %s", strerror(errno));
-}
-
-/* The SUT socket must deliver exactly the pattern bytes of [seq, seq+len). */
-static void expect_data(struct __test_metadata *_metadata, int fd,
-			uint32_t seq, unsigned int len)
-{
-	char want[XPKT_MAX_DATA], got[XPKT_MAX_DATA];
-
-	xtcp_pattern(want, len, seq);
-	ASSERT_EQ((ssize_t)len, xtcp_recv_all(fd, got, len))
-		TH_LOG("recv: %s", strerror(errno));
-	ASSERT_EQ(0, memcmp(want, got, len));
-	expect_no_data(_metadata, fd);
-}
 
 /*
  * Passive open by hand (RFC 9293 §3.5 figure 6, §3.10.7.2): listener in A,
@@ -463,39 +157,6 @@ static void active_open(struct __test_metadata *_metadata,
 	ASSERT_EQ(0, xtcp_set_timeouts(c->fd, XTCP_WAIT_MS));
 }
 
-/* Our data segment (PSH) at snd_nxt: ACKed and delivered exactly once. */
-static void push_data(struct __test_metadata *_metadata,
-		      struct _test_data_pkt *self, struct tconn *c,
-		      unsigned int len)
-{
-	struct xpkt_seg s;
-
-	tx(_metadata, self, c, XPKT_ACK | XPKT_PSH, c->snd_nxt, c->rcv_nxt,
-	   len);
-	expect(_metadata, self, c, &s, XPKT_ACK, "ACK of data");
-	ASSERT_EQ(c->snd_nxt + len, s.ack);
-	ASSERT_EQ(c->rcv_nxt, s.seq);
-	expect_data(_metadata, c->fd, c->snd_nxt, len);
-	c->snd_nxt += len;
-}
-
-/* The connection still works: data both ways. */
-static void conn_alive(struct __test_metadata *_metadata,
-		       struct _test_data_pkt *self, struct tconn *c)
-{
-	struct xpkt_seg s;
-
-	expect_state(_metadata, c, XTCP_ST_ESTABLISHED);
-	push_data(_metadata, self, c, 20);
-	ASSERT_EQ(5, send(c->fd, "hello", 5, MSG_NOSIGNAL));
-	expect(_metadata, self, c, &s, XPKT_ACK, "data from the SUT");
-	ASSERT_EQ(c->rcv_nxt, s.seq);
-	ASSERT_EQ(5U, s.len);
-	ASSERT_EQ(0, memcmp(s.data, "hello", 5));
-	c->rcv_nxt += 5;
-	tx(_metadata, self, c, XPKT_ACK, c->snd_nxt, c->rcv_nxt, 0);
-}
-
 /* The SUT close()s first; returns its FIN (seq = rcv_nxt). */
 static void sut_close_fin(struct __test_metadata *_metadata,
 			  struct _test_data_pkt *self, struct tconn *c,
@@ -592,7 +253,7 @@ TEST_F(pkt, simultaneous_open)
 TEST_F(pkt, rst_for_no_socket)
 {
 	struct tconn *c = &self->c;
-	long long out0 = stat_get("OutRsts");
+	long long out0 = xtcp_stat_get(NULL, "OutRsts");
 	struct xpkt_seg s;
 	int fd;
 
@@ -631,7 +292,7 @@ TEST_F(pkt, rst_for_no_socket)
 	expect_none(_metadata, self, c, QUIET_MS, "RST to a closed port");
 
 	if (out0 >= 0)
-		EXPECT_LE(out0 + 5, stat_get("OutRsts"));
+		EXPECT_LE(out0 + 5, xtcp_stat_get(NULL, "OutRsts"));
 }
 
 /*
@@ -890,7 +551,7 @@ TEST_F(pkt, ack_of_unsent_data)
 TEST_F(pkt, bad_flags_to_listener)
 {
 	struct tconn *c = &self->c;
-	long long bad0 = stat_get("InBadFlags");
+	long long bad0 = xtcp_stat_get(NULL, "InBadFlags");
 	uint8_t opt[8];
 	struct xpkt_seg s;
 
@@ -912,7 +573,7 @@ TEST_F(pkt, bad_flags_to_listener)
 	ASSERT_EQ(-1, state(c)) TH_LOG("a connection was created");
 	ASSERT_EQ(0, xtcp_poll1(c->lfd, POLLIN, 0));
 	if (bad0 >= 0)
-		EXPECT_LE(bad0 + 3, stat_get("InBadFlags"));
+		EXPECT_LE(bad0 + 3, xtcp_stat_get(NULL, "InBadFlags"));
 
 	/* the listener still works */
 	close(c->lfd);
@@ -930,7 +591,7 @@ TEST_F(pkt, bad_flags_established)
 	long long bad0;
 
 	passive_open(_metadata, self, c, 0x900000, 0);
-	bad0 = stat_get("InBadFlags");
+	bad0 = xtcp_stat_get(NULL, "InBadFlags");
 	tx(_metadata, self, c, XPKT_SYN | XPKT_FIN | XPKT_ACK, c->snd_nxt,
 	   c->rcv_nxt, 0);
 	tx(_metadata, self, c, XPKT_SYN | XPKT_RST, c->snd_nxt, 0, 0);
@@ -942,7 +603,7 @@ TEST_F(pkt, bad_flags_established)
 	expect_state(_metadata, c, XTCP_ST_ESTABLISHED);
 	expect_no_data(_metadata, c->fd);
 	if (bad0 >= 0)
-		EXPECT_LE(bad0 + 4, stat_get("InBadFlags"));
+		EXPECT_LE(bad0 + 4, xtcp_stat_get(NULL, "InBadFlags"));
 	conn_alive(_metadata, self, c);
 }
 
@@ -1155,7 +816,7 @@ TEST_F(pkt, time_wait_fin_restarts_timer)
 TEST_F(pkt, time_wait_rst_ignored)
 {
 	struct tconn *c = &self->c;
-	long long ign0 = stat_get("TwRstIgnored");
+	long long ign0 = xtcp_stat_get(NULL, "TwRstIgnored");
 
 	ASSERT_EQ(0, sysctl_set("msl_ms", 3000));
 	passive_open(_metadata, self, c, 0x1100000, 0);
@@ -1165,7 +826,7 @@ TEST_F(pkt, time_wait_rst_ignored)
 	expect_none(_metadata, self, c, QUIET_MS, "RST in TIME-WAIT");
 	ASSERT_EQ(XTCP_ST_TIME_WAIT, state(c)) TH_LOG("RST killed TIME-WAIT");
 	if (ign0 >= 0)
-		EXPECT_LE(ign0 + 2, stat_get("TwRstIgnored"));
+		EXPECT_LE(ign0 + 2, xtcp_stat_get(NULL, "TwRstIgnored"));
 	/* let it go before the next test */
 	ASSERT_EQ(0, sysctl_set("msl_ms", 1000));
 }
@@ -1198,7 +859,7 @@ TEST_F(pkt, time_wait_rst_kills_without_rfc1337)
 TEST_F(pkt, time_wait_syn_reopens)
 {
 	struct tconn *c = &self->c;
-	long long rec0 = stat_get("TwRecycled");
+	long long rec0 = xtcp_stat_get(NULL, "TwRecycled");
 	struct xpkt_seg s;
 	uint32_t nisn;
 
@@ -1233,7 +894,7 @@ TEST_F(pkt, time_wait_syn_reopens)
 	c->snd_nxt += 10;
 	expect_state(_metadata, c, XTCP_ST_ESTABLISHED);
 	if (rec0 >= 0)
-		EXPECT_LE(rec0 + 1, stat_get("TwRecycled"));
+		EXPECT_LE(rec0 + 1, xtcp_stat_get(NULL, "TwRecycled"));
 }
 
 /*
@@ -1266,7 +927,7 @@ TEST_F(pkt, fin_wait2_timeout)
 TEST_F(pkt, time_wait_overflow)
 {
 	struct tconn *c = &self->c;
-	long long ovf0 = stat_get("TwOverflow");
+	long long ovf0 = xtcp_stat_get(NULL, "TwOverflow");
 	struct xpkt_seg s;
 
 	ASSERT_EQ(0, sysctl_set("max_tw_buckets", 0));
@@ -1280,7 +941,7 @@ TEST_F(pkt, time_wait_overflow)
 	ASSERT_LE(0, wait_gone(c, 1000));
 	c->active = false;
 	if (ovf0 >= 0)
-		EXPECT_LE(ovf0 + 1, stat_get("TwOverflow"));
+		EXPECT_LE(ovf0 + 1, xtcp_stat_get(NULL, "TwOverflow"));
 }
 
 /*
@@ -1403,7 +1064,7 @@ TEST_F_TIMEOUT(pkt, syn_retransmit_backoff, 40)
 TEST_F(pkt, challenge_ack_rate_limit)
 {
 	struct tconn *c = &self->c;
-	long long lim0 = stat_get("ChallengeAckLimited");
+	long long lim0 = xtcp_stat_get(NULL, "ChallengeAckLimited");
 	struct xpkt_seg s;
 	int attempt, i, n = 0;
 	long long t0;
@@ -1432,7 +1093,7 @@ TEST_F(pkt, challenge_ack_rate_limit)
 	ASSERT_LE(1, n);
 	ASSERT_GE(6, n);
 	if (lim0 >= 0)
-		EXPECT_LE(lim0 + 44, stat_get("ChallengeAckLimited"));
+		EXPECT_LE(lim0 + 44, xtcp_stat_get(NULL, "ChallengeAckLimited"));
 	ASSERT_EQ(0, sysctl_set("challenge_ack_limit", 1000));
 	sleep_ms(1100);
 	conn_alive(_metadata, self, c);
@@ -1446,7 +1107,7 @@ TEST_F(pkt, challenge_ack_rate_limit)
 TEST_F(pkt, rst_rate_limit)
 {
 	struct tconn *c = &self->c;
-	long long rl0 = stat_get("RstLimited");
+	long long rl0 = xtcp_stat_get(NULL, "RstLimited");
 	struct xpkt_seg s;
 	int attempt, i, n = 0, fd;
 	long long t0;
@@ -1478,7 +1139,7 @@ TEST_F(pkt, rst_rate_limit)
 	ASSERT_LE(1, n);
 	ASSERT_GE(11, n);
 	if (rl0 >= 0)
-		EXPECT_LE(rl0 + 89, stat_get("RstLimited"));
+		EXPECT_LE(rl0 + 89, xtcp_stat_get(NULL, "RstLimited"));
 }
 
 /*

@@ -101,32 +101,6 @@ static int sysctl_set_in(const char *ns, const char *name, int val)
 	return n == len ? 0 : -1;
 }
 
-/* Counter @name of /proc/net/xtcp_stat in @ns, -1 if missing. */
-static long long stat_in(const char *ns, const char *name)
-{
-	char line[128], key[64];
-	long long val, ret = -1;
-	int self;
-	FILE *f;
-
-	self = ns_enter(ns);
-	if (self < 0)
-		return -1;
-	f = fopen("/proc/thread-self/net/xtcp_stat", "re");
-	ns_leave(self);
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%63s %lld", key, &val) == 2 &&
-		    !strcmp(key, name)) {
-			ret = val;
-			break;
-		}
-	}
-	fclose(f);
-	return ret;
-}
-
 static void sleep_poll(void)
 {
 	struct timespec ts = { .tv_nsec = POLL_MS * 1000 * 1000 };
@@ -141,7 +115,7 @@ static long long stat_wait(const char *ns, const char *name, long long want,
 	long long t0 = xpkt_now_ms(), v;
 
 	for (;;) {
-		v = stat_in(ns, name);
+		v = xtcp_stat_get(ns, name);
 		if (v == want || xpkt_now_ms() - t0 > ms)
 			return v;
 		sleep_poll();
@@ -526,7 +500,7 @@ TEST_F(tw, max_tw_buckets)
 	long long ov0;
 
 	ASSERT_EQ(0, sysctl_set_in(self->env.ns_b, "max_tw_buckets", 0));
-	ov0 = stat_in(self->env.ns_b, "TwOverflow");
+	ov0 = xtcp_stat_get(self->env.ns_b, "TwOverflow");
 	ASSERT_LE(0, ov0) TH_LOG("no TwOverflow in /proc/net/xtcp_stat");
 	conn_open(_metadata, self, false);
 	client_closes_first(_metadata, self);
@@ -534,14 +508,14 @@ TEST_F(tw, max_tw_buckets)
 		TH_LOG("entry left although max_tw_buckets = 0");
 		xtcp_proc_dump(self->env.ns_b);
 	}
-	ASSERT_EQ(ov0 + 1, stat_in(self->env.ns_b, "TwOverflow"));
+	ASSERT_EQ(ov0 + 1, xtcp_stat_get(self->env.ns_b, "TwOverflow"));
 
 	xtcp_conn_close(&self->c);
 	ASSERT_EQ(0, sysctl_set_in(self->env.ns_b, "max_tw_buckets", 262144));
 	conn_open(_metadata, self, false);
 	client_closes_first(_metadata, self);
 	expect_cli_state(_metadata, self, XTCP_ST_TIME_WAIT);
-	ASSERT_EQ(ov0 + 1, stat_in(self->env.ns_b, "TwOverflow"));
+	ASSERT_EQ(ov0 + 1, xtcp_stat_get(self->env.ns_b, "TwOverflow"));
 }
 
 /*
@@ -721,17 +695,17 @@ TEST_F(tw, counters_open_close)
 
 	curr_estab_is(_metadata, self->env.ns_a, 0);
 	curr_estab_is(_metadata, self->env.ns_b, 0);
-	ao = stat_in(self->env.ns_b, "ActiveOpens");
-	po = stat_in(self->env.ns_a, "PassiveOpens");
-	ao_a = stat_in(self->env.ns_a, "ActiveOpens");
-	po_b = stat_in(self->env.ns_b, "PassiveOpens");
+	ao = xtcp_stat_get(self->env.ns_b, "ActiveOpens");
+	po = xtcp_stat_get(self->env.ns_a, "PassiveOpens");
+	ao_a = xtcp_stat_get(self->env.ns_a, "ActiveOpens");
+	po_b = xtcp_stat_get(self->env.ns_b, "PassiveOpens");
 	ASSERT_LE(0, ao);
 	ASSERT_LE(0, po);
 	conn_open(_metadata, self, false);
-	ASSERT_EQ(ao + 1, stat_in(self->env.ns_b, "ActiveOpens"));
-	ASSERT_EQ(po + 1, stat_in(self->env.ns_a, "PassiveOpens"));
-	ASSERT_EQ(ao_a, stat_in(self->env.ns_a, "ActiveOpens"));
-	ASSERT_EQ(po_b, stat_in(self->env.ns_b, "PassiveOpens"));
+	ASSERT_EQ(ao + 1, xtcp_stat_get(self->env.ns_b, "ActiveOpens"));
+	ASSERT_EQ(po + 1, xtcp_stat_get(self->env.ns_a, "PassiveOpens"));
+	ASSERT_EQ(ao_a, xtcp_stat_get(self->env.ns_a, "ActiveOpens"));
+	ASSERT_EQ(po_b, xtcp_stat_get(self->env.ns_b, "PassiveOpens"));
 	curr_estab_is(_metadata, self->env.ns_a, 1);
 	curr_estab_is(_metadata, self->env.ns_b, 1);
 	client_closes_first(_metadata, self);
@@ -754,15 +728,15 @@ TEST_F(tw, counters_refused)
 	fd = xtcp_listen_in(self->env.ns_a, self->env.addr_a, &dst);
 	ASSERT_LE(0, fd);
 	close(fd);		/* nothing listens there any more */
-	af = stat_in(self->env.ns_b, "AttemptFails");
-	rst = stat_in(self->env.ns_a, "OutRsts");
+	af = xtcp_stat_get(self->env.ns_b, "AttemptFails");
+	rst = xtcp_stat_get(self->env.ns_a, "OutRsts");
 	ASSERT_LE(0, af);
 	ASSERT_LE(0, rst);
 	errno = 0;
 	ASSERT_EQ(-1, xtcp_connect_in(self->env.ns_b, &dst));
 	ASSERT_EQ(ECONNREFUSED, errno) TH_LOG("connect: %s", strerror(errno));
-	ASSERT_EQ(af + 1, stat_in(self->env.ns_b, "AttemptFails"));
-	ASSERT_EQ(rst + 1, stat_in(self->env.ns_a, "OutRsts"));
+	ASSERT_EQ(af + 1, xtcp_stat_get(self->env.ns_b, "AttemptFails"));
+	ASSERT_EQ(rst + 1, xtcp_stat_get(self->env.ns_a, "OutRsts"));
 }
 
 /*
@@ -777,8 +751,8 @@ TEST_F(tw, counters_abort)
 	char b;
 
 	conn_open(_metadata, self, false);
-	ea = stat_in(self->env.ns_a, "EstabResets");
-	eb = stat_in(self->env.ns_b, "EstabResets");
+	ea = xtcp_stat_get(self->env.ns_a, "EstabResets");
+	eb = xtcp_stat_get(self->env.ns_b, "EstabResets");
 	ASSERT_LE(0, ea);
 	ASSERT_LE(0, eb);
 	ASSERT_EQ(0, set_linger(self->c.cfd, 1, 0));
@@ -787,8 +761,8 @@ TEST_F(tw, counters_abort)
 	errno = 0;
 	ASSERT_EQ(-1, recv(self->c.afd, &b, 1, 0));
 	ASSERT_EQ(ECONNRESET, errno) TH_LOG("recv: %s", strerror(errno));
-	ASSERT_EQ(eb + 1, stat_in(self->env.ns_b, "EstabResets"));
-	ASSERT_EQ(ea + 1, stat_in(self->env.ns_a, "EstabResets"));
+	ASSERT_EQ(eb + 1, xtcp_stat_get(self->env.ns_b, "EstabResets"));
+	ASSERT_EQ(ea + 1, xtcp_stat_get(self->env.ns_a, "EstabResets"));
 }
 
 /*
@@ -1009,8 +983,8 @@ TEST_F_TIMEOUT(tw, syn_retries_timeout, 60)
 	if (drop_all(self->env.ns_b, IF_B))
 		XTCP_SKIP("tc netem unavailable");
 	self->netem_b = true;
-	rto = stat_in(self->env.ns_b, "RtoTimeouts");
-	ct = stat_in(self->env.ns_b, "ConnTimeouts");
+	rto = xtcp_stat_get(self->env.ns_b, "RtoTimeouts");
+	ct = xtcp_stat_get(self->env.ns_b, "ConnTimeouts");
 	ASSERT_LE(0, rto);
 	ASSERT_LE(0, ct);
 
@@ -1028,8 +1002,8 @@ TEST_F_TIMEOUT(tw, syn_retries_timeout, 60)
 	ASSERT_EQ(ETIMEDOUT, err);
 	ASSERT_LE(5000, dt);
 	ASSERT_GE(15000, dt);
-	ASSERT_LE(rto + 2, stat_in(self->env.ns_b, "RtoTimeouts"));
-	ASSERT_EQ(ct + 1, stat_in(self->env.ns_b, "ConnTimeouts"));
+	ASSERT_LE(rto + 2, xtcp_stat_get(self->env.ns_b, "RtoTimeouts"));
+	ASSERT_EQ(ct + 1, xtcp_stat_get(self->env.ns_b, "ConnTimeouts"));
 }
 
 TEST_HARNESS_MAIN

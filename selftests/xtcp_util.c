@@ -419,21 +419,20 @@ int xtcp_echo_join(struct xtcp_echo *e)
 	return e->errors;
 }
 
-/* Read /proc/net/xtcp as seen from namespace @ns into @buf (NUL-ended). */
-ssize_t xtcp_proc_read(const char *ns, char *buf, size_t len)
+/*
+ * Open @path read-only from namespace @ns (NULL: the current one). Files
+ * under /proc/thread-self/net are bound to the namespace of the opener.
+ */
+static int xtcp_ns_open(const char *ns, const char *path)
 {
 	int self = -1, fd, err;
-	size_t done = 0;
-	ssize_t n;
 
 	if (ns) {
 		self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
 		if (self < 0 || xtcp_setns(ns))
 			return -1;
 	}
-	/* The file is bound to the namespace of the opener. */
-	fd = open(xtcp_as_tcp() ? "/proc/thread-self/net/tcp" :
-		  "/proc/thread-self/net/xtcp", O_RDONLY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
 	err = errno;
 	if (self >= 0) {
 		if (setns(self, CLONE_NEWNET)) {
@@ -442,10 +441,21 @@ ssize_t xtcp_proc_read(const char *ns, char *buf, size_t len)
 		}
 		close(self);
 	}
-	if (fd < 0) {
-		errno = err;
+	errno = err;
+	return fd;
+}
+
+/* Read /proc/net/xtcp as seen from namespace @ns into @buf (NUL-ended). */
+ssize_t xtcp_proc_read(const char *ns, char *buf, size_t len)
+{
+	size_t done = 0;
+	ssize_t n;
+	int fd;
+
+	fd = xtcp_ns_open(ns, xtcp_as_tcp() ? "/proc/thread-self/net/tcp" :
+			  "/proc/thread-self/net/xtcp");
+	if (fd < 0)
 		return -1;
-	}
 	while (done < len - 1) {
 		n = read(fd, buf + done, len - 1 - done);
 		if (n < 0 && errno == EINTR)
@@ -520,4 +530,31 @@ int xtcp_proc_wait_state(const char *ns, const struct sockaddr_in *local,
 			return st;
 		nanosleep(&ts, NULL);
 	}
+}
+
+/* Counter @name of /proc/net/xtcp_stat in @ns (NULL: current), or -1. */
+long long xtcp_stat_get(const char *ns, const char *name)
+{
+	char line[128], key[64];
+	long long val, ret = -1;
+	FILE *f;
+	int fd;
+
+	fd = xtcp_ns_open(ns, "/proc/thread-self/net/xtcp_stat");
+	if (fd < 0)
+		return -1;
+	f = fdopen(fd, "r");
+	if (!f) {
+		close(fd);
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%63s %lld", key, &val) == 2 &&
+		    !strcmp(key, name)) {
+			ret = val;
+			break;
+		}
+	}
+	fclose(f);
+	return ret;
 }

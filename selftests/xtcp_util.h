@@ -78,6 +78,7 @@ int xtcp_echo_start(struct xtcp_echo *e, int lfd, int nconn);
 int xtcp_echo_join(struct xtcp_echo *e);
 ssize_t xtcp_proc_read(const char *ns, char *buf, size_t len);
 void xtcp_proc_dump(const char *ns);
+long long xtcp_stat_get(const char *ns, const char *name);
 int xtcp_proc_state(const char *ns, const struct sockaddr_in *local,
 		    const struct sockaddr_in *rem);
 int xtcp_proc_wait_state(const char *ns, const struct sockaddr_in *local,
