@@ -123,7 +123,9 @@ struct xtcp_skb_cb {
  * @rcv_wup: rcv_nxt when @rcv_wnd was advertised (right edge = sum)
  * @irs: initial receive sequence number
  * @copied_seq: next sequence number the application will read
- * @recover: snd_nxt at the last retransmission timeout
+ * @recover: snd_nxt when loss recovery (timeout or fast retransmit) began;
+ *	until SND.UNA passes it, each partial ACK resends the next segment
+ * @dupacks: duplicate ACKs in a row (RFC 5681 §2)
  * @mss_cache: current effective send MSS (payload bytes)
  * @advmss: MSS we advertise
  * @peer_mss: MSS the peer announced (RFC 9293 §3.7.1), 0 before the SYN
@@ -159,6 +161,7 @@ struct xtcp_sock {
 	u32 copied_seq;
 
 	u32 recover;
+	u8 dupacks;
 	u16 mss_cache;
 	u16 advmss;
 	u16 peer_mss;

@@ -183,6 +183,41 @@ static void xtcp_rcv_synsent(struct sock *sk, struct sk_buff *skb)
 }
 
 /*
+ * RFC 5681 §2: a duplicate ACK acknowledges nothing new while data is
+ * outstanding, carries no data, SYN or FIN, and leaves the window as it is.
+ */
+static bool xtcp_is_dupack(const struct xtcp_sock *xs,
+			   const struct sk_buff *skb)
+{
+	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+
+	return cb->ack_seq == xs->snd_una && xs->snd_una != xs->snd_nxt &&
+	       cb->end_seq == cb->seq &&
+	       ((u32)ntohs(xtcp_hdr(skb)->window) << xs->snd_wscale) ==
+		xs->snd_wnd;
+}
+
+/*
+ * RFC 5681 §3.2 fast retransmit: the third duplicate ACK resends the first
+ * unacknowledged segment without waiting for the timer, unless recovery
+ * for this window is already under way (RFC 6582 §3.2 step 1). There is
+ * no congestion window yet, so nothing is reduced.
+ */
+static void xtcp_dupack(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	if (xs->dupacks < U8_MAX)
+		xs->dupacks++;
+	if (xs->dupacks != 3 || xtcp_seq_before(xs->snd_una, xs->recover))
+		return;
+	xs->recover = xs->snd_nxt;
+	xtcp_inc_stats(sock_net(sk), XTCP_MIB_FASTRETRANS);
+	xtcp_retransmit_head(sk);
+	xtcp_rearm_rto(sk);
+}
+
+/*
  * RFC 9293 §3.10.7.4 fifth check, the ACK field. Return: false when the
  * segment must be dropped here (or the socket is gone).
  */
@@ -217,6 +252,7 @@ static bool xtcp_ack(struct sock *sk, struct sk_buff *skb)
 	}
 
 	if (xtcp_seq_after(ack, xs->snd_una)) {
+		xs->dupacks = 0;
 		xs->snd_una = ack;
 		xtcp_clean_rtx_queue(sk, ack);
 		/* new data acknowledged: the backed-off RTO ends (RFC 6298 §5.7) */
@@ -230,9 +266,14 @@ static bool xtcp_ack(struct sock *sk, struct sk_buff *skb)
 			inet_csk_clear_xmit_timer(sk, ICSK_TIME_RETRANS);
 		else
 			xtcp_rearm_rto(sk);
-		/* after a timeout, resend what the cumulative ACK shows lost */
+		/*
+		 * During recovery a partial ACK shows the next segment lost
+		 * as well: resend it at once (RFC 6582 §3.2 step 5).
+		 */
 		if (xtcp_seq_before(xs->snd_una, xs->recover))
 			xtcp_retransmit_head(sk);
+	} else if (xtcp_is_dupack(xs, skb)) {
+		xtcp_dupack(sk);
 	}
 
 	/* window update, SND.WL1/SND.WL2 rule of §3.10.7.4 */

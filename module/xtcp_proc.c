@@ -161,6 +161,7 @@ static const char * const xtcp_mib_names[] = {
 	[XTCP_MIB_INSEGS]		= "InSegs",
 	[XTCP_MIB_OUTSEGS]		= "OutSegs",
 	[XTCP_MIB_RETRANSSEGS]		= "RetransSegs",
+	[XTCP_MIB_FASTRETRANS]		= "FastRetransmits",
 	[XTCP_MIB_INERRS]		= "InErrs",
 	[XTCP_MIB_INCSUMERRORS]		= "InCsumErrors",
 	[XTCP_MIB_INBADHEADER]		= "InBadHeader",

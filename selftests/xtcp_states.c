@@ -9,6 +9,7 @@
  * on the socket's state in /proc/net/xtcp and its system-call results.
  */
 #include <arpa/inet.h>
+#include <netinet/tcp.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
@@ -540,6 +541,60 @@ TEST_F(pkt, ack_of_unsent_data)
 	ASSERT_EQ(c->snd_nxt, s.ack) TH_LOG("the data must be dropped");
 	ASSERT_EQ(c->rcv_nxt, s.seq);
 	expect_no_data(_metadata, c->fd);
+	conn_alive(_metadata, self, c);
+}
+
+/*
+ * 9b. RFC 5681 §3.2: after the third duplicate ACK the first unacknowledged
+ * segment is sent again at once, long before the retransmission timer
+ * (at least 200 ms, RFC 6298 §2.4) could fire; counted as FastRetransmits.
+ */
+TEST_F(pkt, fast_retransmit_three_dupacks)
+{
+	struct tconn *c = &self->c;
+	long long fr0, t0;
+	struct xpkt_seg r;
+	unsigned int got = 0;
+	char buf[4000];
+	uint32_t first;
+	int one = 1, i;
+
+	if (xtcp_ipproto() == IPPROTO_TCP)
+		XTCP_SKIP("FastRetransmits is XTCP's counter");
+	passive_open(_metadata, self, c, 0xD10000, 0);
+	ASSERT_EQ(0, setsockopt(c->fd, SOL_TCP, TCP_NODELAY, &one,
+				sizeof(one)));
+	memset(buf, 'f', sizeof(buf));
+	first = c->rcv_nxt;
+	ASSERT_EQ((ssize_t)sizeof(buf), write(c->fd, buf, sizeof(buf)));
+	while (got < sizeof(buf)) {
+		ASSERT_LT(0, xpkt_recv(&self->p, &r, c->tport, REPLY_MS))
+			TH_LOG("data stopped after %u bytes", got);
+		ASSERT_TRUE(r.csum_ok);
+		if (r.seq == first + got)
+			got += r.len;
+	}
+
+	/* a new ACK for the first segment, then three duplicates of it */
+	fr0 = xtcp_stat_get(NULL, "FastRetransmits");
+	for (i = 0; i < 4; i++)
+		tx(_metadata, self, c, XPKT_ACK, c->snd_nxt, first + PEER_MSS, 0);
+	t0 = xpkt_now_ms();
+	do {
+		ASSERT_LT(0, xpkt_recv(&self->p, &r, c->tport, 1000))
+			TH_LOG("no retransmission within 1 s");
+	} while (r.seq != first + PEER_MSS);
+	TH_LOG("second segment resent after %lld ms", xpkt_now_ms() - t0);
+	ASSERT_LT(xpkt_now_ms() - t0, 150);
+	ASSERT_TRUE(r.csum_ok);
+	ASSERT_EQ((unsigned int)PEER_MSS, r.len);
+	ASSERT_EQ(fr0 + 1, xtcp_stat_get(NULL, "FastRetransmits"));
+
+	/* acknowledge everything: the connection goes on */
+	c->rcv_nxt = first + sizeof(buf);
+	c->sut_seen = true;
+	c->sut_end = c->rcv_nxt;
+	tx(_metadata, self, c, XPKT_ACK, c->snd_nxt, c->rcv_nxt, 0);
 	conn_alive(_metadata, self, c);
 }
 
