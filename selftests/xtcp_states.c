@@ -545,6 +545,33 @@ TEST_F(pkt, ack_of_unsent_data)
 }
 
 /*
+ * 1b. RFC 9293 §3.10.7.2: between our SYN and our ACK the SUT holds a
+ * request sock, listed in /proc/net/xtcp as SYN-RECEIVED (03); a RST at
+ * its RCV.NXT drops it (§3.10.7.4 second check) and the entry goes.
+ */
+TEST_F(pkt, request_sock_listed_then_reset)
+{
+	struct tconn *c = &self->c;
+	struct xpkt_seg s;
+
+	conn_init(self, c, 0x1E0000);
+	c->lfd = xtcp_listen_in(NULL, self->env.addr_a, &c->local);
+	ASSERT_LE(0, c->lfd) TH_LOG("listen: %s", strerror(errno));
+	c->sport = ntohs(c->local.sin_port);
+	xpkt_seg_init(&s, c->tport, c->sport, c->tisn, 0, XPKT_SYN);
+	s.optlen = xpkt_opt_syn(s.opt, PEER_MSS, 0);
+	ASSERT_EQ(0, xpkt_send(&self->p, &s));
+	c->snd_nxt = c->tisn + 1;
+	expect(_metadata, self, c, &s, XPKT_SYN | XPKT_ACK, "SYN-ACK");
+	c->rcv_nxt = s.seq + 1;
+	ASSERT_EQ(ST_SYN_RECV, state(c));
+
+	tx(_metadata, self, c, XPKT_RST, c->snd_nxt, 0, 0);
+	ASSERT_LE(0, wait_gone(c, 1000)) TH_LOG("request sock survived RST");
+	expect_none(_metadata, self, c, QUIET_MS, "RST");
+}
+
+/*
  * 9b. RFC 5681 §3.2: after the third duplicate ACK the first unacknowledged
  * segment is sent again at once, long before the retransmission timer
  * (at least 200 ms, RFC 6298 §2.4) could fire; counted as FastRetransmits.
