@@ -298,13 +298,21 @@ static bool xtcp_ack(struct sock *sk, struct sk_buff *skb)
 				sk->sk_state_change(sk);
 				break;
 			}
-			if (!(cb->flags & XTCPHDR_FIN) &&
-			    cb->end_seq == cb->seq) {
-				xtcp_time_wait(sk, TCP_FIN_WAIT2,
-					       xtcp_fin_timeout(sk));
-				return false;
+			if ((cb->flags & XTCPHDR_FIN) || cb->end_seq != cb->seq)
+				break;
+			if (sock_owned_by_user(sk)) {
+				/*
+				 * From close()'s backlog: the peer's FIN may be
+				 * queued right behind this ACK and must reach
+				 * this socket, so it stays whole until the
+				 * FIN-WAIT-2 timeout (or until close() moves it).
+				 */
+				inet_csk_reset_keepalive_timer(sk,
+							       xtcp_fin_timeout(sk));
+				break;
 			}
-			break;
+			xtcp_time_wait(sk, TCP_FIN_WAIT2, xtcp_fin_timeout(sk));
+			return false;
 		case TCP_CLOSING:
 			xtcp_time_wait(sk, TCP_TIME_WAIT, 0);
 			return false;
@@ -547,8 +555,11 @@ int xtcp_rcv_state_process(struct sock *sk, struct sk_buff *skb)
 
 	switch (sk->sk_state) {
 	case TCP_CLOSE:
-		/* §3.10.7.1: a closed TCB answers like no TCB at all */
-		xtcp_v4_send_reset(sock_net(sk), skb);
+		/*
+		 * Only segments already queued to the backlog reach a closed,
+		 * unhashed socket; their connection lives on in a timewait
+		 * sock or is gone, so they are dropped without a reply.
+		 */
 		goto discard;
 	case TCP_SYN_SENT:
 		xtcp_rcv_synsent(sk, skb);

@@ -171,7 +171,8 @@ out:
 }
 
 /* RFC 9293 §3.8.4 keep-alive: probe an idle connection, give up after
- * XTCP_KEEPALIVE_PROBES unanswered probes
+ * XTCP_KEEPALIVE_PROBES unanswered probes; also the FIN-WAIT-2 timeout of
+ * an orphan that could not become a timewait sock yet
  */
 static void xtcp_keepalive_timer(struct timer_list *t)
 {
@@ -183,6 +184,12 @@ static void xtcp_keepalive_timer(struct timer_list *t)
 	bh_lock_sock(sk);
 	if (sock_owned_by_user(sk)) {
 		inet_csk_reset_keepalive_timer(sk, HZ / 20);
+		goto out;
+	}
+	if (sk->sk_state == TCP_FIN_WAIT2 && sock_flag(sk, SOCK_DEAD)) {
+		/* an orphan outlived net.xtcp.fin_timeout_ms: abort it */
+		xtcp_send_active_reset(sk, GFP_ATOMIC);
+		xtcp_done(sk);
 		goto out;
 	}
 	if (!sock_flag(sk, SOCK_KEEPOPEN) ||
