@@ -89,7 +89,7 @@ static uint32_t get32(const uint8_t *p)
 }
 
 /* MAC address of @ifname in namespace @ns. */
-static int xpkt_hwaddr(const char *ns, const char *ifname, uint8_t *mac)
+int xpkt_hwaddr(const char *ns, const char *ifname, uint8_t *mac)
 {
 	struct ifreq ifr;
 	int fd, ret;

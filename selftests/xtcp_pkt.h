@@ -73,6 +73,7 @@ int xpkt_send(struct xpkt *p, const struct xpkt_seg *s);
 int xpkt_send_raw(struct xpkt *p, const uint8_t *seg, unsigned int len);
 uint16_t xpkt_l4_csum(struct in_addr src, struct in_addr dst, int proto,
 		      const uint8_t *seg, size_t len);
+int xpkt_hwaddr(const char *ns, const char *ifname, uint8_t *mac);
 void xpkt_put16(uint8_t *p, uint16_t v);
 void xpkt_put32(uint8_t *p, uint32_t v);
 int xpkt_recv(struct xpkt *p, struct xpkt_seg *s, uint16_t port, int ms);

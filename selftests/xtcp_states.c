@@ -28,23 +28,13 @@
 #define ST_LAST_ACK	0x09
 #define ST_CLOSING	0x0B
 
-/* --- sysctls and counters of namespace A (the test runs in it) --------- */
-
 /* --- fixture --------------------------------------------------------- */
 
 FIXTURE_SETUP(pkt)
 {
 	pkt_fixture_setup(_metadata, self);
 	/* every test starts from the same settings; lingering TIME-WAIT short */
-	if (xtcp_ipproto() != IPPROTO_TCP) {	/* XTCP_TEST_AS_TCP: none */
-		ASSERT_EQ(0, sysctl_set("msl_ms", 1000));
-		ASSERT_EQ(0, sysctl_set("syn_retries", 6));
-	}
-	sysctl_set("rfc1337", 1);
-	sysctl_set("challenge_ack_limit", 1000);
-	sysctl_set("rst_limit", 1000);
-	sysctl_set("fin_timeout_ms", 60000);
-	sysctl_set("max_tw_buckets", 262144);
+	pkt_sysctl_defaults(_metadata, 1000);
 }
 
 FIXTURE_TEARDOWN(pkt)
@@ -53,51 +43,6 @@ FIXTURE_TEARDOWN(pkt)
 }
 
 /* --- segment helpers --------------------------------------------------- */
-
-/*
- * Passive open by hand (RFC 9293 §3.5 figure 6, §3.10.7.2): listener in A,
- * our SYN with MSS and window scale 0 and ISN @tisn, its SYN-ACK, our ACK
- * (carrying @len bytes of data when @len > 0), accept().
- */
-static void passive_open(struct __test_metadata *_metadata,
-			 struct _test_data_pkt *self, struct tconn *c,
-			 uint32_t tisn, unsigned int len)
-{
-	struct xpkt_seg s;
-
-	conn_init(self, c, tisn);
-	c->lfd = xtcp_listen_in(NULL, self->env.addr_a, &c->local);
-	ASSERT_LE(0, c->lfd) TH_LOG("listen: %s", strerror(errno));
-	c->sport = ntohs(c->local.sin_port);
-
-	xpkt_seg_init(&s, c->tport, c->sport, tisn, 0, XPKT_SYN);
-	s.optlen = xpkt_opt_syn(s.opt, PEER_MSS, 0);
-	ASSERT_EQ(0, xpkt_send(&self->p, &s));
-	c->active = true;
-	c->snd_nxt = tisn + 1;
-
-	expect(_metadata, self, c, &s, XPKT_SYN | XPKT_ACK, "SYN-ACK");
-	ASSERT_EQ(tisn + 1, s.ack);
-	ASSERT_LT(0, xpkt_opt_mss(&s)) TH_LOG("SYN-ACK without MSS option");
-	ASSERT_EQ(SUT_WSCALE, xpkt_opt_wscale(&s));
-	ASSERT_NE(0, s.win);
-	ASSERT_EQ(0U, s.len);
-	c->sisn = s.seq;
-	c->rcv_nxt = s.seq + 1;
-
-	tx(_metadata, self, c, XPKT_ACK | (len ? XPKT_PSH : 0), c->snd_nxt,
-	   c->rcv_nxt, len);
-	c->fd = xtcp_accept_timeout(c->lfd, REPLY_MS);
-	ASSERT_LE(0, c->fd) TH_LOG("accept: %s", strerror(errno));
-	if (len) {
-		expect(_metadata, self, c, &s, XPKT_ACK, "ACK of data");
-		ASSERT_EQ(c->snd_nxt + len, s.ack);
-		ASSERT_EQ(c->rcv_nxt, s.seq);
-		expect_data(_metadata, c->fd, c->snd_nxt, len);
-		c->snd_nxt += len;
-	}
-	expect_state(_metadata, c, XTCP_ST_ESTABLISHED);
-}
 
 /* Start a non-blocking connect() from A to the fake peer; returns the SYN. */
 static void active_start(struct __test_metadata *_metadata,

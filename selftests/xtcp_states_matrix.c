@@ -64,15 +64,7 @@ FIXTURE_SETUP(pkt)
 {
 	pkt_fixture_setup(_metadata, self);
 	/* TIME-WAIT (2 MSL = 10 s) must outlast every check of a case */
-	if (xtcp_ipproto() != IPPROTO_TCP) {	/* XTCP_TEST_AS_TCP: none */
-		ASSERT_EQ(0, sysctl_set("msl_ms", 5000));
-		ASSERT_EQ(0, sysctl_set("syn_retries", 6));
-	}
-	sysctl_set("rfc1337", 1);
-	sysctl_set("challenge_ack_limit", 1000);
-	sysctl_set("rst_limit", 1000);
-	sysctl_set("fin_timeout_ms", 60000);
-	sysctl_set("max_tw_buckets", 262144);
+	pkt_sysctl_defaults(_metadata, 5000);
 }
 
 FIXTURE_TEARDOWN(pkt)
@@ -118,35 +110,6 @@ static uint32_t snd_una(const struct tconn *c, int st)
 
 /* --- reaching the states ---------------------------------------------- */
 
-/* Passive open by hand (as in xtcp_states.c): SYN, SYN-ACK, ACK, accept(). */
-static void passive_open(struct __test_metadata *_metadata,
-			 struct _test_data_pkt *self, struct tconn *c,
-			 uint32_t tisn)
-{
-	struct xpkt_seg s;
-
-	conn_init(self, c, tisn);
-	c->lfd = xtcp_listen_in(NULL, self->env.addr_a, &c->local);
-	ASSERT_LE(0, c->lfd) TH_LOG("listen: %s", strerror(errno));
-	c->sport = ntohs(c->local.sin_port);
-
-	xpkt_seg_init(&s, c->tport, c->sport, tisn, 0, XPKT_SYN);
-	s.optlen = xpkt_opt_syn(s.opt, PEER_MSS, 0);
-	ASSERT_EQ(0, xpkt_send(&self->p, &s));
-	c->active = true;
-	c->snd_nxt = tisn + 1;
-
-	expect(_metadata, self, c, &s, XPKT_SYN | XPKT_ACK, "SYN-ACK");
-	ASSERT_EQ(tisn + 1, s.ack);
-	c->sisn = s.seq;
-	c->rcv_nxt = s.seq + 1;
-
-	tx(_metadata, self, c, XPKT_ACK, c->snd_nxt, c->rcv_nxt, 0);
-	c->fd = xtcp_accept_timeout(c->lfd, REPLY_MS);
-	ASSERT_LE(0, c->fd) TH_LOG("accept: %s", strerror(errno));
-	expect_state(_metadata, c, XTCP_ST_ESTABLISHED);
-}
-
 /* The SUT's FIN after shutdown(SHUT_WR) (@shut) or close(). */
 static void sut_fin(struct __test_metadata *_metadata,
 		    struct _test_data_pkt *self, struct tconn *c, bool shut)
@@ -186,7 +149,7 @@ static void reach(struct __test_metadata *_metadata,
 {
 	struct tconn *c = &self->c;
 
-	passive_open(_metadata, self, c, (uint32_t)random());
+	passive_open(_metadata, self, c, (uint32_t)random(), 0);
 	switch (st) {
 	case XTCP_ST_ESTABLISHED:
 		break;

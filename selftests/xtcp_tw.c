@@ -140,20 +140,10 @@ static int run_cmd(const char *fmt, ...)
 /* MAC address of @ifname in @ns as "aa:bb:..." */
 static int mac_of(const char *ns, const char *ifname, char *buf, size_t len)
 {
-	struct ifreq ifr;
-	unsigned char *m;
-	int fd, ret;
+	uint8_t m[6];
 
-	fd = xtcp_socket_in(ns, AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
+	if (xpkt_hwaddr(ns, ifname, m))
 		return -1;
-	memset(&ifr, 0, sizeof(ifr));
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
-	ret = ioctl(fd, SIOCGIFHWADDR, &ifr);
-	close(fd);
-	if (ret)
-		return -1;
-	m = (unsigned char *)ifr.ifr_hwaddr.sa_data;
 	snprintf(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x",
 		 m[0], m[1], m[2], m[3], m[4], m[5]);
 	return 0;
