@@ -327,13 +327,13 @@ void xtcp_v4_send_ack(struct net *net, struct sk_buff *skb, u32 seq, u32 ack,
 		      u32 win, u8 flags);
 u32 xtcp_v4_isn(__be32 saddr, __be32 daddr, __be16 sport, __be16 dport,
 		u64 now_ns);
+void xtcp_fill_cb(struct sk_buff *skb, const struct tcphdr *th);
+bool xtcp_flags_illegal(u8 flags);
 
 /* xtcp_input.c */
 int xtcp_rcv_state_process(struct sock *sk, struct sk_buff *skb);
 int xtcp_parse_options(const struct tcphdr *th, struct xtcp_options *opt);
-void xtcp_fill_cb(struct sk_buff *skb, const struct tcphdr *th);
 void xtcp_ofo_purge(struct sock *sk);
-bool xtcp_flags_illegal(u8 flags);
 
 /* xtcp_output.c */
 int xtcp_connect_send_syn(struct sock *sk);
