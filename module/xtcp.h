@@ -334,6 +334,8 @@ bool xtcp_flags_illegal(u8 flags);
 int xtcp_rcv_state_process(struct sock *sk, struct sk_buff *skb);
 int xtcp_parse_options(const struct tcphdr *th, struct xtcp_options *opt);
 void xtcp_ofo_purge(struct sock *sk);
+void xtcp_set_peer_options(struct xtcp_sock *xs,
+			   const struct xtcp_options *opt);
 
 /* xtcp_output.c */
 int xtcp_connect_send_syn(struct sock *sk);
@@ -354,6 +356,10 @@ u16 xtcp_select_window(struct sock *sk);
 unsigned int xtcp_size_goal(const struct sock *sk);
 u32 xtcp_free_window(const struct sock *sk);
 void xtcp_finish_header(struct sk_buff *skb, __be32 saddr, __be32 daddr);
+struct tcphdr *xtcp_push_header(struct sk_buff *skb, __be16 sport,
+				__be16 dport, u32 seq, u32 ack, u8 flags,
+				u16 window, const struct xtcp_options *opt);
+struct sk_buff *xtcp_alloc_ctl_skb(gfp_t gfp);
 unsigned int xtcp_mss_for_mtu(const struct sock *sk, unsigned int mtu);
 int xtcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size);
 void xtcp_clean_rtx_queue(struct sock *sk, u32 ack);

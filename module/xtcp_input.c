@@ -105,12 +105,18 @@ static u32 xtcp_rcv_window(const struct xtcp_sock *xs)
 	return win < 0 ? 0 : win;
 }
 
-/* take the peer's SYN options into the socket */
-static void xtcp_apply_syn_options(struct sock *sk,
-				   const struct xtcp_options *opt)
+/**
+ * xtcp_set_peer_options() - adopt the options of the peer's SYN
+ * @xs: socket
+ * @opt: options of the SYN (or of the request sock's SYN)
+ *
+ * RFC 9293 §3.7.1: no MSS option means 536. RFC 7323 §2.2: window scaling
+ * is on only when both SYNs carry the option, otherwise both shifts are 0.
+ * The caller resynchronises the MSS.
+ */
+void xtcp_set_peer_options(struct xtcp_sock *xs,
+			   const struct xtcp_options *opt)
 {
-	struct xtcp_sock *xs = xtcp_sk(sk);
-
 	xs->peer_mss = opt->mss ? max_t(u16, opt->mss, XTCP_MIN_MSS) :
 				  XTCP_DEFAULT_MSS;
 	if (opt->wscale_ok) {
@@ -119,7 +125,6 @@ static void xtcp_apply_syn_options(struct sock *sk,
 		xs->snd_wscale = 0;
 		xs->rcv_wscale = 0;
 	}
-	inet_csk(sk)->icsk_sync_mss(sk, inet_csk(sk)->icsk_pmtu_cookie);
 }
 
 /* RFC 9293 §3.10.7.3: SYN-SENT */
@@ -151,7 +156,8 @@ static void xtcp_rcv_synsent(struct sock *sk, struct sk_buff *skb)
 	xs->rcv_nxt = cb->seq + 1;
 	xs->copied_seq = xs->rcv_nxt;
 	xs->rcv_wup = xs->rcv_nxt;
-	xtcp_apply_syn_options(sk, &cb->opt);
+	xtcp_set_peer_options(xs, &cb->opt);
+	inet_csk(sk)->icsk_sync_mss(sk, inet_csk(sk)->icsk_pmtu_cookie);
 	xs->snd_wnd = ntohs(th->window);	/* never scaled in a SYN */
 	xs->max_window = xs->snd_wnd;
 	xs->snd_wl1 = cb->seq;

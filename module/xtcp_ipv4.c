@@ -185,7 +185,6 @@ static void xtcp_v4_send_reply(struct net *net, struct sk_buff *in, u32 seq,
 	struct flowi4 fl4;
 	struct rtable *rt;
 	struct sk_buff *skb;
-	struct tcphdr *rth;
 
 	flowi4_init_output(&fl4, 0, in->mark, RT_TOS(iph->tos),
 			   RT_SCOPE_UNIVERSE, IPPROTO_XTCP, 0, iph->saddr,
@@ -195,22 +194,12 @@ static void xtcp_v4_send_reply(struct net *net, struct sk_buff *in, u32 seq,
 	if (IS_ERR(rt))
 		return;
 
-	skb = alloc_skb(XTCP_MAX_HEADER, GFP_ATOMIC);
+	skb = xtcp_alloc_ctl_skb(GFP_ATOMIC);
 	if (!skb) {
 		ip_rt_put(rt);
 		return;
 	}
-	skb_reserve(skb, XTCP_MAX_HEADER);
-	rth = skb_push(skb, XTCP_HDR_LEN);
-	skb_reset_transport_header(skb);
-	memset(rth, 0, XTCP_HDR_LEN);
-	rth->source = th->dest;
-	rth->dest = th->source;
-	rth->seq = htonl(seq);
-	rth->ack_seq = htonl(ack);
-	rth->doff = XTCP_HDR_LEN / 4;
-	((u8 *)rth)[13] = flags;
-	rth->window = htons(win);
+	xtcp_push_header(skb, th->dest, th->source, seq, ack, flags, win, NULL);
 	xtcp_finish_header(skb, fl4.saddr, fl4.daddr);
 	skb_dst_set(skb, &rt->dst);
 

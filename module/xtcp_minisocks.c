@@ -138,15 +138,8 @@ static void xtcp_init_child(struct sock *newsk, const struct request_sock *req)
 	xs->max_window = xs->snd_wnd;
 	xs->snd_wl1 = xreq->irs;
 	xs->snd_wl2 = xreq->iss;
-	if (xreq->opt.wscale_ok) {
-		xs->snd_wscale = xreq->opt.wscale;
-		xs->rcv_wscale = XTCP_RCV_WSCALE;
-	} else {
-		xs->snd_wscale = 0;
-		xs->rcv_wscale = 0;
-	}
-	xs->peer_mss = xreq->opt.mss ? max_t(u16, xreq->opt.mss, XTCP_MIN_MSS) :
-				       XTCP_DEFAULT_MSS;
+	xs->rcv_wscale = XTCP_RCV_WSCALE;
+	xtcp_set_peer_options(xs, &xreq->opt);
 	xs->srtt_us = 0;
 	xs->rttvar_us = 0;
 	xs->ack_pending = 0;

@@ -137,10 +137,24 @@ int xtcp_write_options(u8 *ptr, const struct xtcp_options *opt)
 	return len;
 }
 
-/* push a header with @optlen option bytes in front of the payload */
-static struct tcphdr *xtcp_push_header(struct sk_buff *skb, __be16 sport,
-				       __be16 dport, u32 seq, u32 ack, u8 flags,
-				       u16 window, const struct xtcp_options *opt)
+/**
+ * xtcp_push_header() - push a header (with @opt's options) before the payload
+ * @skb: segment with headroom for the header
+ * @sport: source port
+ * @dport: destination port
+ * @seq: sequence number
+ * @ack: acknowledgment number
+ * @flags: XTCPHDR_* flags
+ * @window: window field
+ * @opt: SYN options to encode, or NULL
+ *
+ * The checksum is left to xtcp_finish_header().
+ *
+ * Return: the header.
+ */
+struct tcphdr *xtcp_push_header(struct sk_buff *skb, __be16 sport,
+				__be16 dport, u32 seq, u32 ack, u8 flags,
+				u16 window, const struct xtcp_options *opt)
 {
 	int optlen = opt ? xtcp_write_options(NULL, opt) : 0;
 	struct tcphdr *th;
@@ -214,7 +228,13 @@ static int xtcp_transmit(struct sock *sk, struct sk_buff *skb, u8 flags,
 	return net_xmit_eval(err);
 }
 
-static struct sk_buff *xtcp_alloc_ctl_skb(struct sock *sk, gfp_t gfp)
+/**
+ * xtcp_alloc_ctl_skb() - an empty skb with room for every header
+ * @gfp: allocation context
+ *
+ * Return: the skb, or NULL.
+ */
+struct sk_buff *xtcp_alloc_ctl_skb(gfp_t gfp)
 {
 	struct sk_buff *skb = alloc_skb(XTCP_MAX_HEADER, gfp);
 
@@ -353,7 +373,7 @@ int xtcp_connect_send_syn(struct sock *sk)
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	struct sk_buff *skb;
 
-	skb = xtcp_alloc_ctl_skb(sk, sk->sk_allocation);
+	skb = xtcp_alloc_ctl_skb(sk->sk_allocation);
 	if (!skb)
 		return -ENOBUFS;
 	XTCP_SKB_CB(skb)->seq = xs->iss;
@@ -381,7 +401,7 @@ void xtcp_send_ack(struct sock *sk)
 
 	if (sk->sk_state == TCP_CLOSE || sk->sk_state == TCP_LISTEN)
 		return;
-	skb = xtcp_alloc_ctl_skb(sk, GFP_ATOMIC);
+	skb = xtcp_alloc_ctl_skb(GFP_ATOMIC);
 	if (!skb) {
 		/* try again from the delayed-ACK timer */
 		inet_csk_reset_xmit_timer(sk, ICSK_TIME_DACK, XTCP_DELACK_MAX,
@@ -436,7 +456,7 @@ void xtcp_send_challenge_ack(struct sock *sk)
  */
 void xtcp_send_window_probe(struct sock *sk)
 {
-	struct sk_buff *skb = xtcp_alloc_ctl_skb(sk, GFP_ATOMIC);
+	struct sk_buff *skb = xtcp_alloc_ctl_skb(GFP_ATOMIC);
 
 	if (skb)
 		xtcp_transmit(sk, skb, XTCPHDR_ACK, xtcp_sk(sk)->snd_una - 1,
@@ -450,7 +470,7 @@ void xtcp_send_window_probe(struct sock *sk)
  */
 void xtcp_send_active_reset(struct sock *sk, gfp_t gfp)
 {
-	struct sk_buff *skb = xtcp_alloc_ctl_skb(sk, gfp);
+	struct sk_buff *skb = xtcp_alloc_ctl_skb(gfp);
 
 	xtcp_inc_stats(sock_net(sk), XTCP_MIB_OUTRSTS);
 	if (skb)
@@ -476,7 +496,7 @@ int xtcp_send_fin(struct sock *sk)
 	} else {
 		struct sk_buff *skb;
 
-		skb = xtcp_alloc_ctl_skb(sk, sk_gfp_mask(sk, GFP_KERNEL) |
+		skb = xtcp_alloc_ctl_skb(sk_gfp_mask(sk, GFP_KERNEL) |
 					 __GFP_NOFAIL);
 		XTCP_SKB_CB(skb)->seq = xs->write_seq;
 		XTCP_SKB_CB(skb)->end_seq = xs->write_seq + 1;
@@ -662,10 +682,9 @@ struct sk_buff *xtcp_make_synack(const struct sock *sk, struct dst_entry *dst,
 	struct sk_buff *skb;
 	u32 win;
 
-	skb = alloc_skb(XTCP_MAX_HEADER, GFP_ATOMIC);
+	skb = xtcp_alloc_ctl_skb(GFP_ATOMIC);
 	if (!skb)
 		return NULL;
-	skb_reserve(skb, XTCP_MAX_HEADER);
 	skb_dst_set(skb, dst);
 
 	opt.mss = xtcp_mss_for_mtu(sk, dst_mtu(dst));
