@@ -117,6 +117,9 @@ run_one()
 		echo "# $name: killed after ${TEST_TIMEOUT} s (rc $rc)"
 	parse_ktap "$log" "$rc"
 	top_result "$PARSED" "selftests: xtcp: $name"
+	# Sockets a test leaves behind (orphans still closing) hold the module.
+	[ -r /sys/module/xtcp/refcnt ] &&
+		echo "# $name: xtcp module refcnt $(cat /sys/module/xtcp/refcnt) after the test"
 	# A killed test cannot clean up: remove its namespaces.
 	netns_sweep_all
 }

@@ -99,7 +99,7 @@ echo "$MARK" > /dev/kmsg
 
 # Start from an unloaded module.
 if loaded; then
-	unload_wait 10 || ktap_info "xtcp was loaded and busy at start"
+	unload_wait 60 || ktap_info "xtcp was loaded and busy at start"
 fi
 
 # 1-2: insmod creates /proc/net/xtcp and the family parameter.

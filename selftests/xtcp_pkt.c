@@ -415,6 +415,39 @@ int xpkt_drain(struct xpkt *p, uint16_t port, int quiet_ms, int max_ms)
 }
 
 /*
+ * Reset whatever the SUT still sends us: every segment that arrives until
+ * none came for @quiet_ms (or @max_ms passed) is answered with a RST the
+ * SUT must accept (RFC 9293 §3.10.7.4: SEQ = its ACK, so RCV.NXT exactly;
+ * a SYN without ACK gets RST+ACK). Lets tests end without leaving orphans
+ * that retransmit to a peer that is gone. Return: segments answered.
+ */
+int xpkt_reset_all(struct xpkt *p, int quiet_ms, int max_ms)
+{
+	long long end = xpkt_now_ms() + max_ms;
+	struct xpkt_seg s, r;
+	int n = 0;
+
+	while (xpkt_recv(p, &s, 0, quiet_ms) > 0) {
+		if (!(s.flags & XPKT_RST)) {
+			if (s.flags & XPKT_ACK)
+				xpkt_seg_init(&r, s.dport, s.sport, s.ack, 0,
+					      XPKT_RST);
+			else
+				xpkt_seg_init(&r, s.dport, s.sport, 0,
+					      s.seq + s.len +
+					      !!(s.flags & XPKT_SYN) +
+					      !!(s.flags & XPKT_FIN),
+					      XPKT_RST | XPKT_ACK);
+			xpkt_send(p, &r);
+			n++;
+		}
+		if (xpkt_now_ms() >= end)
+			break;
+	}
+	return n;
+}
+
+/*
  * Options for a SYN: MSS (if @mss >= 0), then NOP + window scale (if
  * @wscale >= 0). Return: their length.
  */

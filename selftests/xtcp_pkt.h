@@ -78,6 +78,7 @@ void xpkt_put16(uint8_t *p, uint16_t v);
 void xpkt_put32(uint8_t *p, uint32_t v);
 int xpkt_recv(struct xpkt *p, struct xpkt_seg *s, uint16_t port, int ms);
 int xpkt_drain(struct xpkt *p, uint16_t port, int quiet_ms, int max_ms);
+int xpkt_reset_all(struct xpkt *p, int quiet_ms, int max_ms);
 unsigned int xpkt_opt_syn(uint8_t *opt, int mss, int wscale);
 int xpkt_opt_mss(const struct xpkt_seg *s);
 int xpkt_opt_wscale(const struct xpkt_seg *s);

@@ -420,6 +420,8 @@ static inline void pkt_fixture_teardown(struct __test_metadata *_metadata,
 			      self->c.snd_nxt, 0, XPKT_RST);
 		xpkt_send(&self->p, &s);
 	}
+	/* FINs of sockets the test closed, retransmissions: reset them all */
+	xpkt_reset_all(&self->p, 30, 2000);
 	EXPECT_EQ(0U, self->p.bad_csum)
 		TH_LOG("%u segment(s) from the SUT had bad checksums",
 		       self->p.bad_csum);

@@ -177,12 +177,37 @@ netns_run()
 	return $rc
 }
 
+# netns_busy NS - true if NS holds an XTCP socket other than TIME-WAIT
+# (state 06 in /proc/net/xtcp): a connection still closing.
+netns_busy()
+{
+	ip netns exec "$1" cat /proc/net/xtcp 2>/dev/null |
+		awk 'NR > 1 && $4 != "06" { busy = 1 } END { exit !busy }'
+}
+
+# netns_settle SECS - wait up to SECS for the connections the test closed
+# to finish their close handshakes (FIN retransmissions, LAST-ACK), so that
+# deleting the namespaces leaves no orphan retransmitting to a dead link.
+netns_settle()
+{
+	local ns i
+
+	for ns in "${NETNS_CREATED[@]}"; do
+		for ((i = 0; i < $1 * 20; i++)); do
+			netns_busy "$ns" || break
+			sleep 0.05
+		done
+		netns_busy "$ns" && netns_log "$ns: sockets still closing after $1 s"
+	done
+}
+
 # netns_cleanup - delete every namespace created by this instance. Installed
 # as the EXIT trap by netns_init; safe to call more than once.
 netns_cleanup()
 {
 	local ns
 
+	netns_settle 10
 	for ns in "${NETNS_CREATED[@]}"; do
 		ip netns del "$ns" 2>/dev/null
 	done
