@@ -46,6 +46,14 @@ static const struct ctl_table xtcp_sysctl_template[] = {
 	/* TIME-WAIT socks allowed in this namespace */
 	XTCP_SYSCTL_INT("max_tw_buckets", tw_death_row.sysctl_max_tw_buckets,
 			SYSCTL_ZERO, NULL),
+	/* SYN-ACK retransmissions before a request is dropped */
+	XTCP_SYSCTL_INT("synack_retries", synack_retries, &xtcp_one,
+			&xtcp_syn_retries_max),
+	/* 0: never, 1: when the SYN queue overflows, 2: always (RFC 4987) */
+	XTCP_SYSCTL_INT("syncookies", syncookies, SYSCTL_ZERO, SYSCTL_TWO),
+	/* 1: reset a handshake whose child finds the accept queue full */
+	XTCP_SYSCTL_INT("abort_on_overflow", abort_on_overflow, SYSCTL_ZERO,
+			SYSCTL_ONE),
 	{ }
 };
 
