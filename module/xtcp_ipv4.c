@@ -291,7 +291,9 @@ static bool xtcp_cookies_recent(const struct sock *sk)
 
 /*
  * RFC 9293 §3.10.7.2 LISTEN: RST ignored, ACK reset (unless it returns a
- * valid SYN cookie, RFC 4987 §3.6), SYN queued; anything else dropped.
+ * valid SYN cookie, RFC 4987 §3.6: then it creates the child, or is
+ * dropped while the accept queue is full), SYN queued; anything else
+ * dropped.
  */
 static void xtcp_v4_listen_rcv(struct sock *sk, struct sk_buff *skb)
 {
@@ -303,7 +305,9 @@ static void xtcp_v4_listen_rcv(struct sock *sk, struct sk_buff *skb)
 	if (cb->flags & XTCPHDR_ACK) {
 		if (!(cb->flags & XTCPHDR_SYN) && xtcp_cookies_recent(sk)) {
 			child = xtcp_cookie_receive(sk, skb);
-			if (child) {
+			if (!child)
+				goto discard;
+			if (!IS_ERR(child)) {
 				__acquire(&child->sk_lock.slock);
 				xtcp_child_process(sk, child, skb);
 				return;

@@ -181,10 +181,15 @@ XTCP_EXPORT_FOR_KUNIT(xtcp_cookie_check);
  * RFC 4987 §3.6: the ACK must acknowledge a valid, fresh cookie; the
  * child then starts in SYN-RECEIVED with the MSS the cookie carries and
  * no window scaling (the cookie SYN-ACK did not offer it), is queued for
- * accept() and processes the ACK itself.
+ * accept() and processes the ACK itself. A valid cookie meeting a full
+ * accept queue is dropped like a final ACK in xtcp_check_req(): the
+ * peer's next segment (its data, retransmitted) returns the same cookie,
+ * unless net.xtcp.abort_on_overflow asks for a RST.
  *
- * Return: the bh-locked, referenced child; NULL when the cookie is not
- * valid (SyncookiesFailed), the accept queue is full or memory is short.
+ * Return: the bh-locked, referenced child; an ERR_PTR when the ACK is to
+ * be answered with a RST (cookie not valid, counted in SyncookiesFailed,
+ * or accept queue full with abort_on_overflow); NULL to drop it silently
+ * (accept queue full, memory short).
  */
 struct sock *xtcp_cookie_receive(struct sock *sk, struct sk_buff *skb)
 {
@@ -203,11 +208,13 @@ struct sock *xtcp_cookie_receive(struct sock *sk, struct sk_buff *skb)
 				    xtcp_cookie_counter());
 	if (mss_idx < 0) {
 		xtcp_inc_stats(net, XTCP_MIB_SYNCOOKIESFAILED);
-		return NULL;
+		return ERR_PTR(mss_idx);
 	}
 	if (sk_acceptq_is_full(sk)) {
 		xtcp_inc_stats(net, XTCP_MIB_LISTENOVERFLOWS);
 		xtcp_inc_stats(net, XTCP_MIB_LISTENDROPS);
+		if (READ_ONCE(xtcp_pernet(net)->abort_on_overflow))
+			return ERR_PTR(-ECONNREFUSED);
 		return NULL;
 	}
 
