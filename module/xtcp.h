@@ -143,7 +143,8 @@ struct xtcp_skb_cb {
  * @total_retrans: segments retransmitted over the connection's life
  * @rcv_ratio: payload bytes per 1024 bytes of skb truesize, as last
  *	received; turns free buffer space into a window that really fits
- * @last_cookie: jiffies when this listener last sent a SYN cookie
+ * @last_cookie: jiffies (low bit set) when this listener last sent a SYN
+ *	cookie, 0 if it never did
  */
 struct xtcp_sock {
 	struct inet_connection_sock icsk;

@@ -276,17 +276,21 @@ static void xtcp_child_process(struct sock *listener, struct sock *child,
 	sock_put(child);
 }
 
-/* cookies went out from @sk within their lifetime, or always do */
+/*
+ * cookies went out from @sk within their lifetime, or always do; a
+ * last_cookie of 0 means never (the listener was zeroed at allocation,
+ * and jiffies start close to the wrap, so 0 + life lies in the future)
+ */
 static bool xtcp_cookies_recent(const struct sock *sk)
 {
 	int cookies = READ_ONCE(xtcp_pernet(sock_net(sk))->syncookies);
+	unsigned long last = READ_ONCE(xtcp_sk(sk)->last_cookie);
 	unsigned long life = (unsigned long)(XTCP_COOKIE_MAX_AGE + 1) * HZ <<
 			     XTCP_COOKIE_PERIOD_BITS;
 
 	if (cookies == 2)
 		return true;
-	return cookies && time_before(jiffies,
-				      READ_ONCE(xtcp_sk(sk)->last_cookie) + life);
+	return cookies && last && time_before(jiffies, last + life);
 }
 
 /*

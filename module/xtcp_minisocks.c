@@ -131,7 +131,7 @@ static void xtcp_send_cookie(struct sock *sk, struct sk_buff *skb)
 				     mss_idx);
 	if (!xtcp_v4_rtx_synack(sk, req)) {
 		xtcp_inc_stats(sock_net(sk), XTCP_MIB_SYNCOOKIESSENT);
-		WRITE_ONCE(xtcp_sk(sk)->last_cookie, jiffies);
+		WRITE_ONCE(xtcp_sk(sk)->last_cookie, jiffies | 1);
 	}
 	reqsk_free(req);
 }
