@@ -424,6 +424,9 @@ static void *xtcp_echo_main(void *arg)
 			e->errors++;
 			break;
 		}
+		if (e->accept_ms > XTCP_WAIT_MS &&
+		    xtcp_set_timeouts(fd, e->accept_ms))
+			e->errors++;
 		xtcp_echo_one(e, fd);
 		close(fd);
 		e->served++;
@@ -434,7 +437,8 @@ static void *xtcp_echo_main(void *arg)
 /*
  * Start a thread that accepts @nconn connections on @lfd one after the
  * other and echoes each until EOF, then closes it. Every wait is bounded:
- * each accept() by @accept_ms, each receive by XTCP_WAIT_MS.
+ * each accept() by @accept_ms, each receive by XTCP_WAIT_MS or @accept_ms,
+ * whichever is longer.
  */
 int xtcp_echo_start_timeout(struct xtcp_echo *e, int lfd, int nconn,
 			    int accept_ms)
