@@ -303,7 +303,9 @@ static void xtcp_v4_listen_rcv(struct sock *sk, struct sk_buff *skb)
 	if (cb->flags & XTCPHDR_ACK) {
 		if (!(cb->flags & XTCPHDR_SYN) && xtcp_cookies_recent(sk)) {
 			child = xtcp_cookie_receive(sk, skb);
-			if (child) {
+			if (!child)
+				goto discard;
+			if (!IS_ERR(child)) {
 				__acquire(&child->sk_lock.slock);
 				xtcp_child_process(sk, child, skb);
 				return;

@@ -183,8 +183,11 @@ XTCP_EXPORT_FOR_KUNIT(xtcp_cookie_check);
  * no window scaling (the cookie SYN-ACK did not offer it), is queued for
  * accept() and processes the ACK itself.
  *
- * Return: the bh-locked, referenced child; NULL when the cookie is not
- * valid (SyncookiesFailed), the accept queue is full or memory is short.
+ * Return: the bh-locked, referenced child; ERR_PTR(-EBADMSG) when the ACK
+ * does not return a valid cookie (SyncookiesFailed; the caller answers
+ * with a RST, RFC 9293 §3.10.7.2); ERR_PTR(-ECONNREFUSED) when the accept
+ * queue is full and net.xtcp.abort_on_overflow asks for a RST; NULL when
+ * the ACK is dropped (accept queue full, memory short).
  */
 struct sock *xtcp_cookie_receive(struct sock *sk, struct sk_buff *skb)
 {
@@ -203,11 +206,13 @@ struct sock *xtcp_cookie_receive(struct sock *sk, struct sk_buff *skb)
 				    xtcp_cookie_counter());
 	if (mss_idx < 0) {
 		xtcp_inc_stats(net, XTCP_MIB_SYNCOOKIESFAILED);
-		return NULL;
+		return ERR_PTR(-EBADMSG);
 	}
 	if (sk_acceptq_is_full(sk)) {
 		xtcp_inc_stats(net, XTCP_MIB_LISTENOVERFLOWS);
 		xtcp_inc_stats(net, XTCP_MIB_LISTENDROPS);
+		if (READ_ONCE(xtcp_pernet(net)->abort_on_overflow))
+			return ERR_PTR(-ECONNREFUSED);
 		return NULL;
 	}
 
