@@ -262,7 +262,8 @@ TEST_F_TIMEOUT(pkt, synack_backoff_and_limit, 60)
 	tx(_metadata, self, &a, XPKT_ACK, a.snd_nxt, a.rcv_nxt, 0);
 	expect_rst_for(_metadata, self, &a, a.rcv_nxt, "late ACK");
 	expect_no_accept(_metadata, lfa);
-	a.active = b.active = false;
+	a.active = false;
+	b.active = false;
 	close(lfa);
 	close(lfb);
 }
@@ -351,7 +352,7 @@ TEST_F(pkt, cookie_forged_acks)
 	tx(_metadata, self, c, XPKT_ACK, c->tisn + 2, cookie + 1, 0);
 	expect_rst_for(_metadata, self, c, cookie + 1, "another peer ISN");
 	n++;
-	for (i = 0; i < sizeof(tamper) / sizeof(tamper[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(tamper); i++) {
 		ack = (cookie ^ tamper[i]) + 1;
 		tx(_metadata, self, c, XPKT_ACK, c->snd_nxt, ack, 0);
 		expect_rst_for(_metadata, self, c, ack, "tampered cookie");
