@@ -186,10 +186,11 @@ XTCP_EXPORT_FOR_KUNIT(xtcp_cookie_check);
  * peer's next segment (its data, retransmitted) returns the same cookie,
  * unless net.xtcp.abort_on_overflow asks for a RST.
  *
- * Return: the bh-locked, referenced child; an ERR_PTR when the ACK is to
- * be answered with a RST (cookie not valid, counted in SyncookiesFailed,
- * or accept queue full with abort_on_overflow); NULL to drop it silently
- * (accept queue full, memory short).
+ * Return: the bh-locked, referenced child; ERR_PTR(-EBADMSG) when the ACK
+ * does not return a valid cookie (SyncookiesFailed; the caller answers
+ * with a RST, RFC 9293 §3.10.7.2); ERR_PTR(-ECONNREFUSED) when the accept
+ * queue is full and net.xtcp.abort_on_overflow asks for a RST; NULL when
+ * the ACK is dropped (accept queue full, memory short).
  */
 struct sock *xtcp_cookie_receive(struct sock *sk, struct sk_buff *skb)
 {
@@ -208,7 +209,7 @@ struct sock *xtcp_cookie_receive(struct sock *sk, struct sk_buff *skb)
 				    xtcp_cookie_counter());
 	if (mss_idx < 0) {
 		xtcp_inc_stats(net, XTCP_MIB_SYNCOOKIESFAILED);
-		return ERR_PTR(mss_idx);
+		return ERR_PTR(-EBADMSG);
 	}
 	if (sk_acceptq_is_full(sk)) {
 		xtcp_inc_stats(net, XTCP_MIB_LISTENOVERFLOWS);
@@ -236,6 +237,8 @@ struct sock *xtcp_cookie_receive(struct sock *sk, struct sk_buff *skb)
 	/* the accept queue holds the request until accept() takes the child */
 	refcount_set(&req->rsk_refcnt, 1);
 	if (!inet_csk_reqsk_queue_add(sk, req, child)) {
+		/* bh-locked by inet_csk_clone_lock() inside syn_recv_sock */
+		__acquire(&child->sk_lock.slock);
 		bh_unlock_sock(child);
 		sock_put(child);
 		__reqsk_free(req);
