@@ -12,6 +12,11 @@
 static int xtcp_one = 1;
 static int xtcp_msl_max = 3600 * 1000;
 static int xtcp_syn_retries_max = 127;
+static int xtcp_rto_ms_max = XTCP_RTO_MAX_MS;
+static int xtcp_retries_max = 255;
+static int xtcp_keepalive_ms_max = XTCP_MAX_KEEPIDLE * 1000;
+static int xtcp_keepcnt_max = XTCP_MAX_KEEPCNT;
+static int xtcp_delack_ms_max = XTCP_DELACK_MAX_MS;
 
 static const struct ctl_table xtcp_sysctl_template[] = {
 	{
@@ -74,6 +79,96 @@ static const struct ctl_table xtcp_sysctl_template[] = {
 		.proc_handler	= proc_dointvec_minmax,
 		.extra1		= SYSCTL_ZERO,
 	},
+	{
+		/* RFC 6298 §2.4 lower bound of the RTO */
+		.procname	= "rto_min_ms",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= &xtcp_one,
+		.extra2		= &xtcp_rto_ms_max,
+	},
+	{
+		/* RFC 6298 §2.5 upper bound of the RTO and its backoff */
+		.procname	= "rto_max_ms",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= &xtcp_one,
+		.extra2		= &xtcp_rto_ms_max,
+	},
+	{
+		/* RFC 6298 §2.1 RTO before the first RTT sample */
+		.procname	= "rto_initial_ms",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= &xtcp_one,
+		.extra2		= &xtcp_rto_ms_max,
+	},
+	{
+		/* RFC 1122 §4.2.3.5 R2: retransmissions before ETIMEDOUT */
+		.procname	= "retries2",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ZERO,
+		.extra2		= &xtcp_retries_max,
+	},
+	{
+		/* the same for orphans; 0 means 8 */
+		.procname	= "orphan_retries",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ZERO,
+		.extra2		= &xtcp_retries_max,
+	},
+	{
+		/* RFC 9293 §3.8.4 idle time before keep-alive probes */
+		.procname	= "keepalive_time_ms",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= &xtcp_one,
+		.extra2		= &xtcp_keepalive_ms_max,
+	},
+	{
+		/* time between keep-alive probes */
+		.procname	= "keepalive_intvl_ms",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= &xtcp_one,
+		.extra2		= &xtcp_keepalive_ms_max,
+	},
+	{
+		/* unanswered keep-alive probes before the connection dies */
+		.procname	= "keepalive_probes",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= &xtcp_one,
+		.extra2		= &xtcp_keepcnt_max,
+	},
+	{
+		/* delayed-ACK timeout, RFC 9293 §3.8.6.3 */
+		.procname	= "delack_ms",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= &xtcp_one,
+		.extra2		= &xtcp_delack_ms_max,
+	},
+	{
+		/* offer and accept RFC 7323 timestamps */
+		.procname	= "timestamps",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ZERO,
+		.extra2		= SYSCTL_ONE,
+	},
 	{ }
 };
 
@@ -99,6 +194,16 @@ int xtcp_sysctl_init_net(struct net *net)
 	table[4].data = &xn->challenge_ack_limit;
 	table[5].data = &xn->rst_limit;
 	table[6].data = &xn->tw_death_row.sysctl_max_tw_buckets;
+	table[7].data = &xn->rto_min_ms;
+	table[8].data = &xn->rto_max_ms;
+	table[9].data = &xn->rto_initial_ms;
+	table[10].data = &xn->retries2;
+	table[11].data = &xn->orphan_retries;
+	table[12].data = &xn->keepalive_time_ms;
+	table[13].data = &xn->keepalive_intvl_ms;
+	table[14].data = &xn->keepalive_probes;
+	table[15].data = &xn->delack_ms;
+	table[16].data = &xn->timestamps;
 
 	xn->sysctl_hdr = register_net_sysctl(net, "net/xtcp", table);
 	if (!xn->sysctl_hdr) {
