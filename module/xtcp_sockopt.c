@@ -11,6 +11,7 @@
 #include "xtcp_sock.h"
 
 #define XTCP_MAX_USER_MSS	65535
+#define XTCP_MAX_SYNCNT		127	/* as TCP_SYNCNT's MAX_TCP_SYNCNT */
 
 static bool xtcp_level_is_ours(int level)
 {
@@ -107,6 +108,14 @@ int xtcp_setsockopt(struct sock *sk, int level, int optname,
 			break;
 		}
 		WRITE_ONCE(inet_csk(sk)->icsk_user_timeout, val);
+		break;
+	case TCP_SYNCNT:
+		/* SYN (or, on a listener, SYN-ACK) retransmissions */
+		if (val < 1 || val > XTCP_MAX_SYNCNT) {
+			err = -EINVAL;
+			break;
+		}
+		xs->user_syncnt = val;
 		break;
 	default:
 		err = -ENOPROTOOPT;
@@ -225,6 +234,9 @@ int xtcp_getsockopt(struct sock *sk, int level, int optname,
 		break;
 	case TCP_USER_TIMEOUT:
 		val = READ_ONCE(inet_csk(sk)->icsk_user_timeout);
+		break;
+	case TCP_SYNCNT:
+		val = xtcp_syn_retries(sk);
 		break;
 	default:
 		return -ENOPROTOOPT;

@@ -146,7 +146,7 @@ static int xtcp_retry_limit(const struct sock *sk)
 	int n;
 
 	if (sk->sk_state == TCP_SYN_SENT)
-		return READ_ONCE(xn->syn_retries);
+		return xtcp_syn_retries(sk);
 	if (sock_flag(sk, SOCK_DEAD)) {
 		n = READ_ONCE(xn->orphan_retries);
 		return n ? n : XTCP_ORPHAN_RETRIES;

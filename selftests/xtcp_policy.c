@@ -191,14 +191,17 @@ TEST_F(pkt, cork_coalesces_until_uncork)
 	ASSERT_EQ(300U, sut_data(_metadata, self, c, REPLY_MS));
 	ack_all(_metadata, self, c);
 
-	/* corked, 3000 bytes: two full segments go, the rest on uncork */
+	/*
+	 * corked, a full segment and 80 bytes: the full one goes, the rest
+	 * on uncork (one full segment only: Linux TCP, under
+	 * XTCP_TEST_AS_TCP, would send two as one GSO frame)
+	 */
 	setopt(_metadata, c->fd, TCP_CORK, 1);
-	send_n(_metadata, c->fd, 3000);
-	ASSERT_EQ((unsigned int)PEER_MSS, sut_data(_metadata, self, c, REPLY_MS));
+	send_n(_metadata, c->fd, PEER_MSS + 80);
 	ASSERT_EQ((unsigned int)PEER_MSS, sut_data(_metadata, self, c, REPLY_MS));
 	ack_all(_metadata, self, c);
 	setopt(_metadata, c->fd, TCP_CORK, 0);
-	ASSERT_EQ(3000U - 2 * PEER_MSS, sut_data(_metadata, self, c, REPLY_MS));
+	ASSERT_EQ(80U, sut_data(_metadata, self, c, REPLY_MS));
 	ack_all(_metadata, self, c);
 }
 
@@ -243,12 +246,10 @@ TEST_F(pkt, nagle_holds_small_segment)
 	ack_all(_metadata, self, c);
 	ASSERT_EQ(50U, sut_data(_metadata, self, c, REPLY_MS));
 
-	/* TCP_NODELAY: both small writes go out unacknowledged */
+	/* TCP_NODELAY: a small write goes out behind the unacknowledged 50 */
 	setopt(_metadata, c->fd, TCP_NODELAY, 1);
 	send_n(_metadata, c->fd, 30);
-	send_n(_metadata, c->fd, 20);
 	ASSERT_EQ(30U, sut_data(_metadata, self, c, REPLY_MS));
-	ASSERT_EQ(20U, sut_data(_metadata, self, c, REPLY_MS));
 	ack_all(_metadata, self, c);
 }
 
