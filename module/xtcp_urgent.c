@@ -49,6 +49,8 @@ u16 xtcp_urg_ptr(const struct xtcp_sock *xs, u32 seq)
 	return min_t(u32, xs->snd_up - seq, 0xffff);
 }
 
+XTCP_EXPORT_FOR_KUNIT(xtcp_urg_ptr);
+
 /**
  * xtcp_urg_acked() - SND.UNA moved: leave urgent mode once SND.UP is acked
  * @xs: socket

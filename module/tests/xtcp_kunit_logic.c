@@ -184,6 +184,29 @@ static void xtcp_paws_test(struct kunit *test)
 						  now + XTCP_PAWS_IDLE + 1));
 }
 
+/* RFC 9293 §3.8.5, RFC 6093: the urgent pointer of an outgoing segment */
+static void xtcp_urg_ptr_test(struct kunit *test)
+{
+	struct xtcp_sock *xs = kunit_kzalloc(test, sizeof(*xs), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, xs);
+	xs->snd_up = 1000;
+	/* not in urgent mode: no URG */
+	KUNIT_EXPECT_EQ(test, 0, xtcp_urg_ptr(xs, 990));
+	xs->urg_mode = 1;
+	/* points past the last urgent byte, from the segment's start */
+	KUNIT_EXPECT_EQ(test, 10, xtcp_urg_ptr(xs, 990));
+	KUNIT_EXPECT_EQ(test, 1, xtcp_urg_ptr(xs, 999));
+	/* segments at or after SND.UP carry none */
+	KUNIT_EXPECT_EQ(test, 0, xtcp_urg_ptr(xs, 1000));
+	KUNIT_EXPECT_EQ(test, 0, xtcp_urg_ptr(xs, 5000));
+	/* more than 64 KiB ahead: the largest pointer (RFC 6093 §5) */
+	KUNIT_EXPECT_EQ(test, 0xffff, xtcp_urg_ptr(xs, 1000 - 70000));
+	/* across the sequence wrap */
+	xs->snd_up = 5;
+	KUNIT_EXPECT_EQ(test, 10, xtcp_urg_ptr(xs, (u32)-5));
+}
+
 static void xtcp_flags_illegal_test(struct kunit *test)
 {
 	KUNIT_EXPECT_TRUE(test, xtcp_flags_illegal(0));
@@ -274,6 +297,7 @@ static struct kunit_case xtcp_logic_cases[] = {
 	KUNIT_CASE(xtcp_parse_timestamps_test),
 	KUNIT_CASE(xtcp_write_options_test),
 	KUNIT_CASE(xtcp_paws_test),
+	KUNIT_CASE(xtcp_urg_ptr_test),
 	KUNIT_CASE(xtcp_flags_illegal_test),
 	KUNIT_CASE(xtcp_ratelimit_test),
 	KUNIT_CASE(xtcp_rtt_test),
