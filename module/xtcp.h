@@ -287,6 +287,7 @@ static inline struct xtcp_sock *xtcp_sk(const struct sock *sk)
  * @ts_off: offset of the TSval clock of the SYN-ACK and of the child
  * @opt: options the peer sent in its SYN
  * @synack_sent: a SYN-ACK went out already (the next is a retransmission)
+ * @cookie: a stateless SYN cookie request: its TSval carries the options
  */
 struct xtcp_request_sock {
 	struct inet_request_sock ireq;
@@ -296,6 +297,7 @@ struct xtcp_request_sock {
 	struct xtcp_options opt;
 	u32 ts_off;
 	u8 synack_sent;
+	u8 cookie;
 };
 
 static inline struct xtcp_request_sock *xtcp_rsk(const struct request_sock *req)
@@ -602,6 +604,10 @@ u32 xtcp_cookie_make(__be32 saddr, __be32 daddr, __be16 sport, __be16 dport,
 int xtcp_cookie_check(__be32 saddr, __be32 daddr, __be16 sport, __be16 dport,
 		      u32 peer_isn, u32 cookie, u32 count_now);
 u32 xtcp_cookie_counter(void);
+u32 xtcp_cookie_tsval(u32 now, const struct xtcp_options *syn);
+void xtcp_cookie_ts_decode(u32 tsecr, struct xtcp_options *opt);
+u32 xtcp_cookie_ts_off(__be32 saddr, __be32 daddr, __be16 sport,
+		       __be16 dport);
 struct sock *xtcp_cookie_receive(struct sock *sk, struct sk_buff *skb);
 
 /* xtcp_proc.c */

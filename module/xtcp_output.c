@@ -768,6 +768,9 @@ struct sk_buff *xtcp_make_synack(const struct sock *sk, struct dst_entry *dst,
 	if (xreq->opt.tstamp_ok) {
 		opt.tstamp_ok = 1;
 		opt.tsval = xtcp_clock_ms() + xreq->ts_off;
+		/* a cookie's TSval keeps the SYN's options (RFC 4987 §3.6) */
+		if (xreq->cookie)
+			opt.tsval = xtcp_cookie_tsval(opt.tsval, &xreq->opt);
 		opt.tsecr = xreq->opt.tsval;
 	}
 	win = req->rsk_rcv_wnd;
