@@ -177,6 +177,8 @@ static const char * const xtcp_mib_names[] = {
 	[XTCP_MIB_TWKILLED]		= "TWKilled",
 	[XTCP_MIB_TWRECYCLED]		= "TwRecycled",
 	[XTCP_MIB_TWOVERFLOW]		= "TwOverflow",
+	[XTCP_MIB_WINPROBES]		= "ZeroWindowProbes",
+	[XTCP_MIB_RCVMEMDROPS]		= "RcvMemDrops",
 };
 
 static_assert(ARRAY_SIZE(xtcp_mib_names) == XTCP_MIB_MAX);
