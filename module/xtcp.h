@@ -345,6 +345,7 @@ bool xtcp_ratelimit_allow(struct xtcp_ratelimit *rl, unsigned long now,
 void xtcp_send_active_reset(struct sock *sk, gfp_t gfp);
 int xtcp_send_fin(struct sock *sk);
 void xtcp_push(struct sock *sk);
+bool xtcp_window_blocks(const struct sock *sk, const struct sk_buff *skb);
 int xtcp_retransmit_head(struct sock *sk);
 void xtcp_send_window_probe(struct sock *sk);
 struct sk_buff *xtcp_make_synack(const struct sock *sk, struct dst_entry *dst,

@@ -278,13 +278,27 @@ static u32 xtcp_skb_data_end(const struct sk_buff *skb)
 }
 
 /**
+ * xtcp_window_blocks() - does the peer's window hold back a queued segment?
+ * @sk: socket
+ * @skb: unsent segment of the write queue
+ *
+ * Return: true when @skb's data does not fit below SND.UNA + SND.WND.
+ */
+bool xtcp_window_blocks(const struct sock *sk, const struct sk_buff *skb)
+{
+	const struct xtcp_sock *xs = xtcp_sk(sk);
+
+	return xtcp_seq_after(xtcp_skb_data_end(skb), xs->snd_una + xs->snd_wnd);
+}
+
+/**
  * xtcp_push() - send what the peer's window and Nagle allow
  * @sk: socket, locked
  *
  * Sender silly-window avoidance is Nagle's rule (RFC 9293 §3.8.6.2.1): a
  * segment shorter than the MSS waits while data is unacknowledged unless
- * TCP_NODELAY is set. With a closed window and nothing in flight the
- * persist timer is armed (RFC 9293 §3.8.6.1).
+ * TCP_NODELAY is set. With a window too small for the next segment and
+ * nothing in flight the persist timer is armed (RFC 9293 §3.8.6.1).
  */
 void xtcp_push(struct sock *sk)
 {
@@ -295,14 +309,18 @@ void xtcp_push(struct sock *sk)
 	while ((skb = xs->send_head)) {
 		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 
-		if (xtcp_seq_after(xtcp_skb_data_end(skb),
-				   xs->snd_una + xs->snd_wnd)) {
+		if (xtcp_window_blocks(sk, skb)) {
+			/*
+			 * Nothing in flight, so no RTO to keep: start probing
+			 * unless a probe is already scheduled. The timer may
+			 * still be pending from a cleared RTO (clearing only
+			 * resets icsk_pending), so pending is what counts.
+			 */
 			if (xs->snd_nxt == xs->snd_una &&
-			    !timer_pending(&icsk->icsk_retransmit_timer)) {
-				icsk->icsk_pending = ICSK_TIME_PROBE0;
-				sk_reset_timer(sk, &icsk->icsk_retransmit_timer,
-					       jiffies + icsk->icsk_rto);
-			}
+			    icsk->icsk_pending != ICSK_TIME_PROBE0)
+				inet_csk_reset_xmit_timer(sk, ICSK_TIME_PROBE0,
+							  icsk->icsk_rto,
+							  XTCP_RTO_MAX);
 			break;
 		}
 		if (skb->len < xtcp_size_goal(sk) && !xs->nodelay &&

@@ -100,14 +100,20 @@ static void xtcp_retransmit_timeout(struct sock *sk)
 	xtcp_rearm_rto(sk);
 }
 
-/* RFC 9293 §3.8.6.1: probe a zero window, backing off, while data waits */
+/*
+ * RFC 9293 §3.8.6.1: probe a zero window, backing off, while data waits.
+ * A window that is open but too small for the next segment, with nothing
+ * in flight, is probed the same way: no ACK would otherwise come to tell
+ * us it opened if the peer's window update were lost.
+ */
 static void xtcp_persist_timeout(struct sock *sk)
 {
 	struct inet_connection_sock *icsk = inet_csk(sk);
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	unsigned long when;
 
-	if (!xs->send_head || xs->snd_wnd || xs->snd_nxt != xs->snd_una)
+	if (!xs->send_head || xs->snd_nxt != xs->snd_una ||
+	    !xtcp_window_blocks(sk, xs->send_head))
 		return;
 	if (icsk->icsk_probes_out >= XTCP_RETRIES2) {
 		WRITE_ONCE(sk->sk_err, ETIMEDOUT);
