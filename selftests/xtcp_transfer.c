@@ -259,11 +259,6 @@ out:
 	return err;
 }
 
-static int set_stall_timeouts(int fd)
-{
-	return xtcp_set_timeouts(fd, STALL_MS);
-}
-
 /* a client in ns_b connected to @lfd's address, and the accepted socket */
 static int connect_pair(struct _test_data_xfer *self, int lfd,
 			const struct sockaddr_in *srv, int *cfd, int *afd)
@@ -273,9 +268,60 @@ static int connect_pair(struct _test_data_xfer *self, int lfd,
 	if (*cfd < 0)
 		return -1;
 	*afd = xtcp_accept_timeout(lfd, STALL_MS);
-	if (*afd < 0 || set_stall_timeouts(*cfd) || set_stall_timeouts(*afd))
+	if (*afd < 0 || xtcp_set_timeouts(*cfd, STALL_MS) ||
+	    xtcp_set_timeouts(*afd, STALL_MS))
 		return -1;
 	return 0;
+}
+
+/* a listener in ns_a, one connection to it, and the sender's state */
+struct pair {
+	int lfd, afd;
+	struct sockaddr_in srv;
+	struct sender s;	/* s.fd is the client in ns_b */
+};
+
+/*
+ * Open @p for a stream of @len bytes: the listener gets buffer option
+ * @opt = @val first (0: none), which accept() passes on to the server end.
+ */
+static int pair_open(struct _test_data_xfer *self, struct pair *p,
+		     size_t len, int opt, int val)
+{
+	memset(p, 0, sizeof(*p));
+	p->s.len = len;
+	p->s.seed = mix64(len) ^ (uint64_t)time(NULL);
+	p->lfd = xtcp_listen_in(self->env.ns_a, self->env.addr_a, &p->srv);
+	if (p->lfd < 0 ||
+	    (opt && setsockopt(p->lfd, SOL_SOCKET, opt, &val, sizeof(val))))
+		return -1;
+	return connect_pair(self, p->lfd, &p->srv, &p->s.fd, &p->afd);
+}
+
+static void pair_close(struct pair *p)
+{
+	close(p->s.fd);
+	close(p->afd);
+	close(p->lfd);
+}
+
+/* start the sender thread on what is left of the stream */
+static int stream_start(struct pair *p)
+{
+	return pthread_create(&p->s.thread, NULL, sender_main, &p->s);
+}
+
+/* receive the whole stream, check it, and reap the sender thread */
+static void stream_finish(struct __test_metadata *_metadata, struct pair *p)
+{
+	size_t got;
+
+	EXPECT_EQ(0, receive_verify(_metadata, p->afd, p->s.len, p->s.seed,
+				    &got));
+	EXPECT_EQ(p->s.len, got);
+	pthread_join(p->s.thread, NULL);
+	EXPECT_EQ(0, p->s.err) TH_LOG("sender: %s", strerror(p->s.err));
+	EXPECT_EQ(p->s.len, p->s.sent);
 }
 
 /*
@@ -285,26 +331,15 @@ static int connect_pair(struct _test_data_xfer *self, int lfd,
 static void transfer(struct __test_metadata *_metadata,
 		     struct _test_data_xfer *self, size_t len)
 {
-	struct sockaddr_in srv;
-	struct sender s = { .len = len, .seed = mix64(len) ^ (uint64_t)time(NULL) };
 	long long t0 = now_ms();
-	int lfd, afd;
-	size_t got;
+	struct pair p;
 
-	lfd = xtcp_listen_in(self->env.ns_a, self->env.addr_a, &srv);
-	ASSERT_LE(0, lfd) TH_LOG("listen: %s", strerror(errno));
-	ASSERT_EQ(0, connect_pair(self, lfd, &srv, &s.fd, &afd))
-		TH_LOG("connect/accept: %s", strerror(errno));
-	ASSERT_EQ(0, pthread_create(&s.thread, NULL, sender_main, &s));
-	EXPECT_EQ(0, receive_verify(_metadata, afd, len, s.seed, &got));
-	EXPECT_EQ(len, got);
-	pthread_join(s.thread, NULL);
-	EXPECT_EQ(0, s.err) TH_LOG("sender: %s", strerror(s.err));
-	EXPECT_EQ(len, s.sent);
+	ASSERT_EQ(0, pair_open(self, &p, len, 0, 0))
+		TH_LOG("listen/connect/accept: %s", strerror(errno));
+	ASSERT_EQ(0, stream_start(&p));
+	stream_finish(_metadata, &p);
 	TH_LOG("%zu bytes intact in %lld ms", len, now_ms() - t0);
-	close(s.fd);
-	close(afd);
-	close(lfd);
+	pair_close(&p);
 }
 
 /*
@@ -400,118 +435,86 @@ TEST_F_TIMEOUT(xfer, tbf_rate_limit, 600)
  */
 TEST_F_TIMEOUT(xfer, receiver_pause_persist, 300)
 {
-	int rcvbuf = 32 * KIB, lfd, afd;
-	struct sender s = { .len = sized(self, 2 * MIB), .seed = 0x5eed };
-	long long p0, p, deadline;
-	struct sockaddr_in srv;
+	long long p0, probes, deadline;
 	struct tcp_info ti;
 	socklen_t tlen;
-	size_t got;
+	struct pair p;
 
-	lfd = xtcp_listen_in(self->env.ns_a, self->env.addr_a, &srv);
-	ASSERT_LE(0, lfd);
-	/* a small buffer closes the window soon; accept() inherits it */
-	ASSERT_EQ(0, setsockopt(lfd, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
-				sizeof(rcvbuf)));
-	ASSERT_EQ(0, connect_pair(self, lfd, &srv, &s.fd, &afd));
+	/* a small buffer closes the window soon */
+	ASSERT_EQ(0, pair_open(self, &p, sized(self, 2 * MIB), SO_RCVBUF,
+			       32 * KIB));
 	p0 = xtcp_stat_get(self->env.ns_b, "ZeroWindowProbes");
 	ASSERT_LE(0, p0);
-	ASSERT_EQ(0, pthread_create(&s.thread, NULL, sender_main, &s));
+	ASSERT_EQ(0, stream_start(&p));
 
 	/* not reading: wait (bounded) for the sender to probe twice */
 	deadline = now_ms() + 20000;
 	do {
 		usleep(50 * 1000);
-		p = xtcp_stat_get(self->env.ns_b, "ZeroWindowProbes");
-	} while (p - p0 < 2 && now_ms() < deadline);
-	EXPECT_LE(2, p - p0) TH_LOG("%lld zero-window probes", p - p0);
+		probes = xtcp_stat_get(self->env.ns_b, "ZeroWindowProbes");
+	} while (probes - p0 < 2 && now_ms() < deadline);
+	EXPECT_LE(2, probes - p0) TH_LOG("%lld window probes", probes - p0);
 	tlen = sizeof(ti);
-	ASSERT_EQ(0, getsockopt(s.fd, IPPROTO_TCP, TCP_INFO, &ti, &tlen));
+	ASSERT_EQ(0, getsockopt(p.s.fd, IPPROTO_TCP, TCP_INFO, &ti, &tlen));
 	/* closed: what is left of the offered window takes no segment */
 	EXPECT_GT(ti.tcpi_snd_mss, ti.tcpi_snd_wnd)
 		TH_LOG("window %u, MSS %u", ti.tcpi_snd_wnd, ti.tcpi_snd_mss);
-	EXPECT_GT(s.len, __atomic_load_n(&s.sent, __ATOMIC_RELAXED))
+	EXPECT_GT(p.s.len, __atomic_load_n(&p.s.sent, __ATOMIC_RELAXED))
 		TH_LOG("the sender was never held back");
 
-	EXPECT_EQ(0, receive_verify(_metadata, afd, s.len, s.seed, &got));
-	EXPECT_EQ(s.len, got);
-	pthread_join(s.thread, NULL);
-	EXPECT_EQ(0, s.err) TH_LOG("sender: %s", strerror(s.err));
-	close(s.fd);
-	close(afd);
-	close(lfd);
+	stream_finish(_metadata, &p);
+	pair_close(&p);
 }
 
 /* 4 MiB buffers: a scaled window far above 64 KiB moves a large transfer */
 TEST_F_TIMEOUT(xfer, big_buffers_wscale, 600)
 {
-	int buf = 4 * MIB, lfd, afd;
-	struct sender s = { .len = sized(self, 32 * MIB), .seed = 0xb16 };
-	struct sockaddr_in srv;
+	int buf = 4 * MIB;
 	struct tcp_info ti;
 	socklen_t tlen;
-	size_t got;
+	struct pair p;
 
-	lfd = xtcp_listen_in(self->env.ns_a, self->env.addr_a, &srv);
-	ASSERT_LE(0, lfd);
 	/* FORCE: the 4 MiB may exceed net.core.rmem_max (we run as root) */
-	ASSERT_EQ(0, setsockopt(lfd, SOL_SOCKET, SO_RCVBUFFORCE, &buf,
+	ASSERT_EQ(0, pair_open(self, &p, sized(self, 32 * MIB), SO_RCVBUFFORCE,
+			       buf));
+	ASSERT_EQ(0, setsockopt(p.afd, SOL_SOCKET, SO_SNDBUFFORCE, &buf,
 				sizeof(buf)));
-	ASSERT_EQ(0, setsockopt(lfd, SOL_SOCKET, SO_SNDBUFFORCE, &buf,
+	ASSERT_EQ(0, setsockopt(p.s.fd, SOL_SOCKET, SO_SNDBUFFORCE, &buf,
 				sizeof(buf)));
-	ASSERT_EQ(0, connect_pair(self, lfd, &srv, &s.fd, &afd));
-	ASSERT_EQ(0, setsockopt(s.fd, SOL_SOCKET, SO_SNDBUFFORCE, &buf,
-				sizeof(buf)));
-
-	ASSERT_EQ(0, pthread_create(&s.thread, NULL, sender_main, &s));
-	EXPECT_EQ(0, receive_verify(_metadata, afd, s.len, s.seed, &got));
-	EXPECT_EQ(s.len, got);
-	pthread_join(s.thread, NULL);
-	EXPECT_EQ(0, s.err) TH_LOG("sender: %s", strerror(s.err));
+	ASSERT_EQ(0, stream_start(&p));
+	stream_finish(_metadata, &p);
 
 	tlen = sizeof(ti);
-	ASSERT_EQ(0, getsockopt(s.fd, IPPROTO_TCP, TCP_INFO, &ti, &tlen));
+	ASSERT_EQ(0, getsockopt(p.s.fd, IPPROTO_TCP, TCP_INFO, &ti, &tlen));
 	EXPECT_TRUE(ti.tcpi_options & TCPI_OPT_WSCALE);
 	EXPECT_LT(0, (int)ti.tcpi_snd_wscale);
-	EXPECT_LT(64 * KIB, (unsigned long)s.max_snd_wnd)
-		TH_LOG("largest window offered: %u", s.max_snd_wnd);
-	close(s.fd);
-	close(afd);
-	close(lfd);
+	EXPECT_LT(64 * KIB, (unsigned long)p.s.max_snd_wnd)
+		TH_LOG("largest window offered: %u", p.s.max_snd_wnd);
+	pair_close(&p);
 }
 
 /* a 1280-byte MTU on both ends: MSS 1240 at most, stream intact */
 TEST_F_TIMEOUT(xfer, mss_clamp_mtu_1280, 300)
 {
-	struct sender s = { .len = sized(self, 2 * MIB), .seed = 0x1280 };
-	struct sockaddr_in srv;
 	struct tcp_info ti;
 	socklen_t tlen;
-	int lfd, afd;
-	size_t got;
+	struct pair p;
 
 	self->mtu_set = true;
 	ASSERT_EQ(0, sh(SET_MTU " && " SET_MTU, self->env.ns_a, self->if_a,
 			1280, self->env.ns_b, self->if_b, 1280));
-	lfd = xtcp_listen_in(self->env.ns_a, self->env.addr_a, &srv);
-	ASSERT_LE(0, lfd);
-	ASSERT_EQ(0, connect_pair(self, lfd, &srv, &s.fd, &afd));
+	ASSERT_EQ(0, pair_open(self, &p, sized(self, 2 * MIB), 0, 0));
 	tlen = sizeof(ti);
-	ASSERT_EQ(0, getsockopt(s.fd, IPPROTO_TCP, TCP_INFO, &ti, &tlen));
+	ASSERT_EQ(0, getsockopt(p.s.fd, IPPROTO_TCP, TCP_INFO, &ti, &tlen));
 	EXPECT_GE(1240U, ti.tcpi_snd_mss);
 	EXPECT_GE(1240U, ti.tcpi_advmss);
 	tlen = sizeof(ti);
-	ASSERT_EQ(0, getsockopt(afd, IPPROTO_TCP, TCP_INFO, &ti, &tlen));
+	ASSERT_EQ(0, getsockopt(p.afd, IPPROTO_TCP, TCP_INFO, &ti, &tlen));
 	EXPECT_GE(1240U, ti.tcpi_snd_mss);
 
-	ASSERT_EQ(0, pthread_create(&s.thread, NULL, sender_main, &s));
-	EXPECT_EQ(0, receive_verify(_metadata, afd, s.len, s.seed, &got));
-	EXPECT_EQ(s.len, got);
-	pthread_join(s.thread, NULL);
-	EXPECT_EQ(0, s.err) TH_LOG("sender: %s", strerror(s.err));
-	close(s.fd);
-	close(afd);
-	close(lfd);
+	ASSERT_EQ(0, stream_start(&p));
+	stream_finish(_metadata, &p);
+	pair_close(&p);
 }
 
 /* pages XTCP sockets hold, the "memory" column of /proc/net/protocols */
@@ -532,86 +535,85 @@ static long proto_pages(void)
 }
 
 /*
- * Queue non-blocking sends of stream @seed on @fd until EAGAIN (bounded).
- * Return: bytes accepted, or -1 when the queue never filled.
+ * Queue non-blocking sends of stream @seed on @fd until EAGAIN, and again
+ * whenever ACKs of what was in flight make room, until the socket stays
+ * unwritable for 300 ms: the peer, which does not read, has closed its
+ * window and the queue is full. Return: bytes accepted, or -1 when the
+ * queue never filled (or an error other than EAGAIN).
  */
-static long fill_until_eagain(int fd, uint64_t seed)
+static long fill_until_full(int fd, uint64_t seed)
 {
 	uint8_t *buf = malloc(CHUNK);
 	long total = 0;
+	int rounds;
 
 	if (!buf)
 		return -1;
-	while (total < (long)(256 * MIB)) {
+	for (rounds = 0; rounds < 100 && total < (long)(256 * MIB); ) {
 		ssize_t w;
 
 		stream_fill(buf, seed, total, CHUNK);
 		w = send(fd, buf, CHUNK, MSG_DONTWAIT | MSG_NOSIGNAL);
-		if (w < 0)
+		if (w >= 0) {
+			total += w;
+			continue;
+		}
+		if (errno != EAGAIN)
 			break;
-		total += w;
+		rounds++;
+		if (xtcp_poll1(fd, POLLOUT, 300) == 0) {
+			free(buf);
+			return total;
+		}
 	}
 	free(buf);
-	return errno == EAGAIN ? total : -1;
+	return -1;
 }
 
 /*
  * A peer that does not read: non-blocking sends stop with EAGAIN once the
- * queue reaches SO_SNDBUF (a larger buffer takes more), the socket is not
- * writable then, becomes writable when the peer reads (write-space
+ * queue reaches SO_SNDBUF (a larger buffer takes more), the socket stays
+ * unwritable then, becomes writable when the peer reads (write-space
  * wakeup), and the whole stream arrives intact.
  */
 TEST_F_TIMEOUT(xfer, sndbuf_eagain_wakeup, 300)
 {
-	int small = 64 * KIB, big = 1 * MIB, rcvbuf = 32 * KIB;
-	struct sender s = { .len = sized(self, 4 * MIB), .seed = 0xea9 };
-	int lfd, afd, fd2, afd2, sndbuf, outq;
+	int small = 64 * KIB, big = 1 * MIB, fd2, afd2, sndbuf, outq;
 	long filled, filled_big;
-	struct sockaddr_in srv;
 	socklen_t olen;
-	size_t got;
+	struct pair p;
 
-	lfd = xtcp_listen_in(self->env.ns_a, self->env.addr_a, &srv);
-	ASSERT_LE(0, lfd);
-	ASSERT_EQ(0, setsockopt(lfd, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
-				sizeof(rcvbuf)));
-
+	ASSERT_EQ(0, pair_open(self, &p, sized(self, 4 * MIB), SO_RCVBUF,
+			       32 * KIB));
 	/* the larger buffer first, on a connection of its own */
-	ASSERT_EQ(0, connect_pair(self, lfd, &srv, &fd2, &afd2));
+	ASSERT_EQ(0, connect_pair(self, p.lfd, &p.srv, &fd2, &afd2));
 	ASSERT_EQ(0, setsockopt(fd2, SOL_SOCKET, SO_SNDBUFFORCE, &big,
 				sizeof(big)));
-	filled_big = fill_until_eagain(fd2, 1);
-	ASSERT_LT(0, filled_big) TH_LOG("no EAGAIN: %s", strerror(errno));
+	filled_big = fill_until_full(fd2, 1);
+	ASSERT_LT(0, filled_big) TH_LOG("queue never full: %s", strerror(errno));
 	close(fd2);
 	close(afd2);
 
-	ASSERT_EQ(0, connect_pair(self, lfd, &srv, &s.fd, &afd));
-	ASSERT_EQ(0, setsockopt(s.fd, SOL_SOCKET, SO_SNDBUF, &small,
+	ASSERT_EQ(0, setsockopt(p.s.fd, SOL_SOCKET, SO_SNDBUF, &small,
 				sizeof(small)));
 	olen = sizeof(sndbuf);
-	ASSERT_EQ(0, getsockopt(s.fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, &olen));
-	filled = fill_until_eagain(s.fd, s.seed);
-	ASSERT_LT(0, filled) TH_LOG("no EAGAIN: %s", strerror(errno));
-	ASSERT_EQ(0, ioctl(s.fd, SIOCOUTQ, &outq));
+	ASSERT_EQ(0, getsockopt(p.s.fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, &olen));
+	filled = fill_until_full(p.s.fd, p.s.seed);
+	ASSERT_LT(0, filled) TH_LOG("queue never full: %s", strerror(errno));
+	ASSERT_EQ(0, ioctl(p.s.fd, SIOCOUTQ, &outq));
 	/* what waits on the sender is bounded by its buffer */
 	EXPECT_GE(sndbuf, outq)
 		TH_LOG("%d bytes queued, SO_SNDBUF %d", outq, sndbuf);
 	EXPECT_GT(filled_big, filled)
 		TH_LOG("SO_SNDBUF %d took %ld bytes, 1 MiB (doubled) %ld", sndbuf,
 		       filled, filled_big);
-	EXPECT_EQ(0, xtcp_poll1(s.fd, POLLOUT, 100)) TH_LOG("writable");
 
 	/* the reader starts; the writer is woken and sends the rest */
-	s.sent = filled;
-	ASSERT_EQ(0, xtcp_set_nonblock(s.fd, false));
-	ASSERT_EQ(0, pthread_create(&s.thread, NULL, sender_main, &s));
-	EXPECT_EQ(0, receive_verify(_metadata, afd, s.len, s.seed, &got));
-	EXPECT_EQ(s.len, got);
-	pthread_join(s.thread, NULL);
-	EXPECT_EQ(0, s.err) TH_LOG("sender: %s", strerror(s.err));
-	close(s.fd);
-	close(afd);
-	close(lfd);
+	p.s.sent = filled;
+	ASSERT_EQ(0, xtcp_set_nonblock(p.s.fd, false));
+	ASSERT_EQ(0, stream_start(&p));
+	stream_finish(_metadata, &p);
+	pair_close(&p);
 }
 
 /* SO_SNDTIMEO: a blocking send into a full queue gives up with EAGAIN */
@@ -619,20 +621,18 @@ TEST_F_TIMEOUT(xfer, sndtimeo_eagain, 120)
 {
 	struct timeval tv = { .tv_sec = 0, .tv_usec = 200 * 1000 };
 	uint8_t *buf = calloc(1, CHUNK);
-	int lfd, cfd, afd, i;
-	struct sockaddr_in srv;
 	long long t0 = 0;
+	struct pair p;
 	ssize_t w = 0;
+	int i;
 
 	ASSERT_TRUE(buf);
-	lfd = xtcp_listen_in(self->env.ns_a, self->env.addr_a, &srv);
-	ASSERT_LE(0, lfd);
-	ASSERT_EQ(0, connect_pair(self, lfd, &srv, &cfd, &afd));
-	ASSERT_EQ(0, setsockopt(cfd, SOL_SOCKET, SO_SNDTIMEO, &tv,
+	ASSERT_EQ(0, pair_open(self, &p, 0, 0, 0));
+	ASSERT_EQ(0, setsockopt(p.s.fd, SOL_SOCKET, SO_SNDTIMEO, &tv,
 				sizeof(tv)));
 	for (i = 0; i < 1000; i++) {
 		t0 = now_ms();
-		w = send(cfd, buf, CHUNK, MSG_NOSIGNAL);
+		w = send(p.s.fd, buf, CHUNK, MSG_NOSIGNAL);
 		if (w < 0)
 			break;
 	}
@@ -641,33 +641,27 @@ TEST_F_TIMEOUT(xfer, sndtimeo_eagain, 120)
 	/* it waited for space before giving up (a lower bound only) */
 	EXPECT_LE(150, now_ms() - t0);
 	free(buf);
-	close(cfd);
-	close(afd);
-	close(lfd);
+	pair_close(&p);
 }
 
 /*
  * The protocol's page counter (/proc/net/protocols) carries what a full
- * 4 MiB (2 MiB doubled) send queue holds and gives it back when the data is acknowledged.
+ * 4 MiB (2 MiB doubled) send queue holds and gives it back when the data
+ * is acknowledged.
  */
 TEST_F_TIMEOUT(xfer, memory_accounting, 300)
 {
-	int big = 2 * MIB, rcvbuf = 32 * KIB, lfd, afd;
-	struct sender s = { .len = 0, .seed = 0x3e3 };
 	long before, during, after, filled;
-	struct sockaddr_in srv;
+	int big = 2 * MIB;
+	struct pair p;
 	size_t got;
 
-	lfd = xtcp_listen_in(self->env.ns_a, self->env.addr_a, &srv);
-	ASSERT_LE(0, lfd);
-	ASSERT_EQ(0, setsockopt(lfd, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
-				sizeof(rcvbuf)));
-	ASSERT_EQ(0, connect_pair(self, lfd, &srv, &s.fd, &afd));
-	ASSERT_EQ(0, setsockopt(s.fd, SOL_SOCKET, SO_SNDBUFFORCE, &big,
+	ASSERT_EQ(0, pair_open(self, &p, 0, SO_RCVBUF, 32 * KIB));
+	ASSERT_EQ(0, setsockopt(p.s.fd, SOL_SOCKET, SO_SNDBUFFORCE, &big,
 				sizeof(big)));
 	before = proto_pages();
 	ASSERT_LE(0, before) TH_LOG("no XTCP line in /proc/net/protocols");
-	filled = fill_until_eagain(s.fd, s.seed);
+	filled = fill_until_full(p.s.fd, p.s.seed);
 	ASSERT_LT(0, filled);
 	during = proto_pages();
 	/*
@@ -678,18 +672,16 @@ TEST_F_TIMEOUT(xfer, memory_accounting, 300)
 		TH_LOG("%ld bytes queued; pages %ld before, %ld during",
 		       filled, before, during);
 
-	s.len = filled;
-	ASSERT_EQ(0, shutdown(s.fd, SHUT_WR));
-	EXPECT_EQ(0, receive_verify(_metadata, afd, s.len, s.seed, &got));
-	EXPECT_EQ(s.len, got);
-	/* everything is acknowledged once the peer's FIN-ACK exchange ends */
-	close(afd);
-	ASSERT_TRUE(xtcp_poll1(s.fd, POLLIN, STALL_MS) & POLLIN);
+	ASSERT_EQ(0, shutdown(p.s.fd, SHUT_WR));
+	EXPECT_EQ(0, receive_verify(_metadata, p.afd, filled, p.s.seed, &got));
+	EXPECT_EQ(filled, (long)got);
+	/* the server's FIN reaches us after it has read, and ACKed, it all */
+	ASSERT_EQ(0, shutdown(p.afd, SHUT_WR));
+	ASSERT_TRUE(xtcp_poll1(p.s.fd, POLLIN, STALL_MS) & POLLIN);
 	after = proto_pages();
 	EXPECT_GT(during, after) TH_LOG("pages %ld during, %ld after",
 					during, after);
-	close(s.fd);
-	close(lfd);
+	pair_close(&p);
 }
 
 /* ------------------------------------------------------------------------
