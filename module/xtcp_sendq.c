@@ -177,9 +177,6 @@ int xtcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
 	long timeo;
 	int err;
 
-	if (flags & MSG_OOB)
-		return -EOPNOTSUPP;
-
 	lock_sock(sk);
 	timeo = sock_sndtimeo(sk, flags & MSG_DONTWAIT);
 	if ((1 << sk->sk_state) & ~(TCPF_ESTABLISHED | TCPF_CLOSE_WAIT)) {
@@ -241,7 +238,10 @@ out:
 		/* RFC 9293 §3.9.1: PSH on the last segment of a write */
 		if (tail && xs->send_head)
 			XTCP_SKB_CB(tail)->flags |= XTCPHDR_PSH;
-		xtcp_push(sk);
+		/* MSG_OOB: the last byte is urgent and goes out at once */
+		if (flags & MSG_OOB)
+			xtcp_urg_mark(sk);
+		xtcp_push_pending(sk, flags & MSG_OOB);
 	}
 	release_sock(sk);
 	return copied;
@@ -347,7 +347,8 @@ void xtcp_clean_rtx_queue(struct sock *sk, u32 ack)
 		xtcp_wmem_free_skb(sk, skb);
 		freed = true;
 	}
-	if (rtt >= 0 && !karn)
+	/* with timestamps the caller sampled from TSecr (RFC 7323 §4) */
+	if (rtt >= 0 && !karn && !xs->tstamp_ok)
 		xtcp_rtt_update(xs, jiffies_to_usecs(max(rtt, 1L)));
 	if (freed)
 		sk->sk_write_space(sk);
