@@ -1,0 +1,210 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# bench-guest.sh: the guest side of `make bench` (scripts/bench.sh boots the
+# guest and runs it from /xtcp/tools). Runs every workload of xtcp-bench, and
+# iperf3 natively and through xtcpize, for TCP and XTCP in the same boot:
+# each case in fresh namespaces (server A 10.88.9.1, client B 10.88.9.2,
+# veth; netem "delay 5ms loss 1%" on both ends for the loss cases, i.e. 10 ms
+# RTT), protocols interleaved A-B-B-A across the repetitions to cancel drift.
+# Prints "XTCP_BENCH NAME PROTO METRIC VALUE" lines (and "XTCP_BENCH_INFO"
+# lines about the machine); the host takes medians. Never fails on a figure.
+#
+# Environment (defaults in brackets):
+#	BENCH_REPS [3]		repetitions of every case and protocol
+#	BENCH_TIME [2]		seconds per stream/rr/crr run
+#	BENCH_LOSS_TIME [4]	seconds per run under netem loss
+#	BENCH_CONNS [10000]	idle connections in the "conns" case
+#	BENCH_LOSS_CONNS [1000]	... under netem loss
+#	BENCH_IPERF_TIME [3]	seconds per iperf3 run
+#	BENCH_FILTER ['']	extended regex: run only matching case names
+#	BENCH_PROFILE ['']	case name: after the run, profile it with perf
+#				(if packed) for both protocols
+
+set -u
+here="$(cd "$(dirname "$0")" && pwd)"
+# shellcheck source=../selftests/lib/netns.sh
+. "$here/../selftests/lib/netns.sh"
+
+BENCH="$here/xtcp-bench"
+XTCPIZE="$here/xtcpize"
+XTCP_KO="${XTCP_KO:-/xtcp/xtcp.ko}"
+REPS="${BENCH_REPS:-3}"
+T="${BENCH_TIME:-2}"
+LT="${BENCH_LOSS_TIME:-4}"
+CONNS="${BENCH_CONNS:-10000}"
+LCONNS="${BENCH_LOSS_CONNS:-1000}"
+IT="${BENCH_IPERF_TIME:-3}"
+FILTER="${BENCH_FILTER:-}"
+NETEM="delay 5ms limit 100000 loss 1%"
+SRV=10.88.9.1
+CLI=10.88.9.2
+
+# name|netem(0/1)|xtcp-bench arguments
+CASES=(
+	"stream-1x1K|0|--test stream --flows 1 --size 1024 --time $T"
+	"stream-1x16K|0|--test stream --flows 1 --size 16384 --time $T"
+	"stream-1x64K|0|--test stream --flows 1 --size 65536 --time $T"
+	"stream-1x1M|0|--test stream --flows 1 --size 1048576 --time $T"
+	"stream-4x1K|0|--test stream --flows 4 --size 1024 --time $T"
+	"stream-4x16K|0|--test stream --flows 4 --size 16384 --time $T"
+	"stream-4x64K|0|--test stream --flows 4 --size 65536 --time $T"
+	"stream-4x1M|0|--test stream --flows 4 --size 1048576 --time $T"
+	"rr-1B|0|--test rr --size 1 --time $T"
+	"rr-1K|0|--test rr --size 1024 --time $T"
+	"rr-64K|0|--test rr --size 65536 --time $T"
+	"crr|0|--test crr --time $T"
+	"conns-$CONNS|0|--test conns --conns $CONNS"
+	"loss-stream-1x64K|1|--test stream --flows 1 --size 65536 --time $LT"
+	"loss-stream-4x64K|1|--test stream --flows 4 --size 65536 --time $LT"
+	"loss-rr-1B|1|--test rr --size 1 --time $LT"
+	"loss-rr-64K|1|--test rr --size 65536 --time $LT"
+	"loss-crr|1|--test crr --time $LT"
+	"loss-conns-$LCONNS|1|--test conns --conns $LCONNS"
+)
+
+info() { echo "XTCP_BENCH_INFO $*"; }
+
+# ns_up NETEM - fresh namespace pair a (server) / b (client)
+ns_up()
+{
+	netns_init bench
+	netns_create a && netns_create b &&
+		netns_veth a xa0 $SRV/24 b xb0 $CLI/24 || return 1
+	if [ "$1" = 1 ]; then
+		# shellcheck disable=SC2086
+		netns_netem a xa0 $NETEM && netns_netem b xb0 $NETEM || return 1
+	fi
+}
+
+ns_down()
+{
+	netns_cleanup
+	trap - EXIT INT TERM HUP
+}
+
+# run_case NAME NETEM PROTO ARGS
+run_case()
+{
+	local name="$1" netem="$2" proto="$3" args="$4" out rc ra rb
+
+	if ! ns_up "$netem"; then
+		echo "XTCP_BENCH $name $proto error 1"
+		ns_down
+		return
+	fi
+	# shellcheck disable=SC2086
+	out="$(timeout 600 "$BENCH" --proto "$proto" --name "$name" \
+		--server-ns "$(netns_name a)" --client-ns "$(netns_name b)" \
+		--addr $SRV --port 5201 $args 2>&1)"
+	rc=$?
+	echo "$out" | grep '^XTCP_BENCH '
+	if [ $rc -ne 0 ]; then
+		echo "$out" | grep -v '^XTCP_BENCH ' | head -5 | sed 's/^/# /'
+		echo "XTCP_BENCH $name $proto error $rc"
+	fi
+	ra="$(retrans a "$proto")"
+	rb="$(retrans b "$proto")"
+	echo "XTCP_BENCH $name $proto retrans $((${ra:-0} + ${rb:-0}))"
+	ns_down
+}
+
+# retrans NS PROTO - segments retransmitted so far in namespace NS
+retrans()
+{
+	if [ "$2" = xtcp ]; then
+		netns_exec "$1" awk '$1 == "RetransSegs" { print $2 }' /proc/net/xtcp_stat
+	else
+		netns_exec "$1" awk '$1 == "Tcp:" && !h { for (i = 2; i <= NF; i++)
+			if ($i == "RetransSegs") c = i; h = 1; next }
+			$1 == "Tcp:" { print $c }' /proc/net/snmp
+	fi
+}
+
+# wait_listen NS PORT PROTO - until a listener on PORT shows in NS (5 s)
+wait_listen()
+{
+	local hex i file=/proc/net/tcp
+
+	hex="$(printf ':%04X' "$2")"
+	[ "$3" = xtcp ] && file=/proc/net/xtcp
+	for ((i = 0; i < 100; i++)); do
+		ip netns exec "$1" cat "$file" 2>/dev/null |
+			awk -v p="$hex" '$2 ~ p"$" && $4 == "0A" { f = 1 } END { exit !f }' &&
+			return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# run_iperf PROTO DIR(fwd|rev) - iperf3 client in B, server in A; for xtcp
+# both run under xtcpize
+run_iperf()
+{
+	local proto="$1" dir="$2" name="iperf3-$2" wrap=() rflag=() out rc srv
+
+	[ "$proto" = xtcp ] && wrap=("$XTCPIZE" run)
+	[ "$dir" = rev ] && rflag=(-R)
+	ns_up 0 || { echo "XTCP_BENCH $name $proto error 1"; ns_down; return; }
+	srv="$(mktemp)"
+	ip netns exec "$(netns_name a)" timeout 120 "${wrap[@]}" \
+		iperf3 -4 -s -1 -B $SRV -p 5301 >"$srv" 2>&1 &
+	if ! wait_listen "$(netns_name a)" 5301 "$proto"; then
+		echo "# iperf3 server did not listen: $(head -3 "$srv")"
+		echo "XTCP_BENCH $name $proto error 1"
+	else
+		out="$(ip netns exec "$(netns_name b)" timeout 120 "${wrap[@]}" \
+			iperf3 -4 -c $SRV -p 5301 -t "$IT" -f m "${rflag[@]}" 2>&1)"
+		rc=$?
+		echo "$out" | sed "s/^/# $proto $name: /"
+		if [ $rc -eq 0 ]; then
+			echo "$out" | awk -v n="$name" -v p="$proto" '
+				/receiver$/ { for (i = 1; i < NF; i++)
+					if ($(i + 1) == "Mbits/sec") m = $i }
+				/sender$/ && NF >= 9 { r = $(NF - 1) }
+				END { if (m != "") print "XTCP_BENCH", n, p, "mbps", m
+				      if (r ~ /^[0-9]+$/) print "XTCP_BENCH", n, p, "retr", r }'
+		else
+			echo "XTCP_BENCH $name $proto error $rc"
+		fi
+	fi
+	wait
+	rm -f "$srv"
+	ns_down
+}
+
+# ---------------------------------------------------------------- main ---
+modprobe -q veth 2>/dev/null
+modprobe -q sch_netem 2>/dev/null
+[ -d /sys/module/xtcp ] || insmod "$XTCP_KO" || { echo "bench: insmod failed"; exit 1; }
+
+info kernel "$(uname -r)"
+info cpus "$(nproc)"
+info cpu_model "$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)"
+info mem_total_kb "$(awk '/MemTotal/ { print $2 }' /proc/meminfo)"
+info reps "$REPS"
+info time_s "$T"
+info loss_time_s "$LT"
+info netem "$NETEM"
+
+start=$SECONDS
+for ((rep = 1; rep <= REPS; rep++)); do
+	if ((rep % 2)); then order=(xtcp tcp); else order=(tcp xtcp); fi
+	for c in "${CASES[@]}"; do
+		IFS='|' read -r name netem args <<<"$c"
+		[ -n "$FILTER" ] && ! [[ $name =~ $FILTER ]] && continue
+		for proto in "${order[@]}"; do
+			echo "# rep $rep/$REPS $name $proto (t=$((SECONDS - start)) s)"
+			run_case "$name" "$netem" "$proto" "$args"
+		done
+	done
+	for dir in fwd rev; do
+		[ -n "$FILTER" ] && ! [[ iperf3-$dir =~ $FILTER ]] && continue
+		for proto in "${order[@]}"; do
+			echo "# rep $rep/$REPS iperf3-$dir $proto (t=$((SECONDS - start)) s)"
+			run_iperf "$proto" "$dir"
+		done
+	done
+done
+info elapsed_s "$((SECONDS - start))"
+exit 0
