@@ -27,6 +27,8 @@ METRICS = {
     "slab_per_conn": ("B/conn", False, 1.0, True),
     "memfree_per_conn": ("B/conn", False, None, False),
     "retrans": ("segs", False, None, False),
+    "retr": ("segs", False, None, False),
+    "softnet_drops": ("pkts", False, None, False),
     "error": ("rc", False, None, False),
 }
 LOSS_TARGET = 0.9  # goodput under 1 % loss + 10 ms RTT
@@ -139,7 +141,7 @@ def main():
     dat = os.path.join(outdir, "ratios.dat")
     with open(dat, "w") as f:
         for r in rows:
-            if r["chart"] and r["ratio"]:
+            if r["chart"] and r["ratio"] and r["target"] is not None:
                 f.write(f"\"{r['workload']} {r['metric']}\" {r['ratio']:.5g} "
                         f"{1 if r['met'] else 0}\n")
     png = os.path.join(outdir, "ratios.png")
@@ -153,9 +155,10 @@ set logscale y
 set yrange [0.01:10]
 set ylabel "ratio (throughput: higher is better; p99 latency, memory: lower is better)"
 set xtics rotate by -50 noenhanced
+set bmargin 11
 set grid ytics
 set key top left
-plot "{dat}" using 0:2:($3 ? 0x2ca02c : 0xd62728):xtic(1) with boxes lc rgb variable notitle, \\
+plot "{dat}" using 0:2:($3 > 0 ? 0x2ca02c : 0xd62728):xtic(1) with boxes lc rgb variable notitle, \\
      1 with lines lw 2 lc rgb "black" title "target 1.0", \\
      0.9 with lines dt 2 lc rgb "gray40" title "0.9 (goodput under loss)"
 """

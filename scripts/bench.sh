@@ -7,7 +7,7 @@
 #
 # Usage: scripts/bench.sh [--kernel stock|debug] [VAR=value...]
 #   VARs are passed to the guest: BENCH_REPS, BENCH_TIME, BENCH_LOSS_TIME, BENCH_CONNS,
-#   BENCH_LOSS_CONNS, BENCH_IPERF_TIME, BENCH_FILTER (see tools/bench-guest.sh).
+#   BENCH_LOSS_CONNS, BENCH_IPERF_TIME, BENCH_FILTER, BENCH_PROFILE (see tools/bench-guest.sh).
 # Env: XTCP_BENCH_TIMEOUT (host-side VM time limit, default 2400 s).
 set -euo pipefail
 
@@ -24,6 +24,9 @@ while (($#)); do
 	esac
 done
 
+# a CPU profile needs perf (linux-perf, same version as the guest kernel) in the guest
+[[ " ${vars[*]} " == *" BENCH_PROFILE="* ]] && export XTCP_VM_EXTRA_BINS="${XTCP_VM_EXTRA_BINS:-} perf"
+
 "$here/install-deps.sh"
 "$here/build.sh" "$kernel"
 
@@ -34,7 +37,7 @@ cmd="cd /xtcp/tools && ${vars[*]:+env ${vars[*]} }./bench-guest.sh"
 # 10 000 connections on each side need more than the default 2 GiB guest.
 set +e
 "$here/vm-run.sh" --kernel "$kernel" --mem 4G --timeout "${XTCP_BENCH_TIMEOUT:-2400}" \
-	--log "$log" -- "$cmd" | grep -av '^XTCP_BENCH '
+	--log "$log" -- "$cmd" | grep -av --line-buffered '^XTCP_BENCH '
 rc=${PIPESTATUS[0]}
 set -e
 echo "================ XTCP vs TCP ================"

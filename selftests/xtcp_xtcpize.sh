@@ -117,7 +117,8 @@ dd if=/dev/urandom of="$WORK/in" bs=64k count=16 status=none
 
 # 1-2: socat over XTCP, verified transfer; really XTCP
 socat_copy xtcp
-ktap_info "xtcpize socat: listener in /proc/net/xtcp $((1 - LISTEN_SEEN)), opens +$OPENS"
+ktap_info "xtcpize socat: listener seen in /proc/net/xtcp: $LISTEN_SEEN," \
+	"ActiveOpens + PassiveOpens: +$OPENS"
 ktap_result $COPY_OK "socat_1MiB_sha256_over_xtcpize"
 rc=1
 if [ $LISTEN_SEEN -eq 1 ] && [ "$OPENS" -ge 2 ] &&
@@ -149,6 +150,24 @@ missing_opt()
 		tr '\n' ' '
 }
 
+# wait_quiet PID SECS - wait for PID; if it still runs after SECS - 2 s,
+# show the XTCP sockets of both namespaces (a stalled transfer) first
+wait_quiet()
+{
+	local i
+
+	for ((i = 0; i < ($2 - 2) * 10; i++)); do
+		kill -0 "$1" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$1" 2>/dev/null; then
+		ktap_info "iperf3 client still running after $(($2 - 2)) s; XTCP sockets:"
+		ip netns exec "$NS_A" cat /proc/net/xtcp | sed 's/^/# A: /'
+		ip netns exec "$NS_B" cat /proc/net/xtcp | sed 's/^/# B: /'
+	fi
+	wait "$1"
+}
+
 # iperf DIR(fwd|rev) NAME - iperf3 under xtcpize, client in B, server in A
 iperf()
 {
@@ -167,8 +186,9 @@ iperf()
 		ktap_fail "$2"
 		return
 	fi
-	ip netns exec "$NS_B" timeout 60 "$XTCPIZE" run iperf3 -4 -c $SRV \
-		-p $PORT -t 1 -f m "${rflag[@]}" >"$WORK/icli" 2>&1
+	ip netns exec "$NS_B" timeout 30 "$XTCPIZE" run iperf3 -4 -c $SRV \
+		-p $PORT -t 1 -f m "${rflag[@]}" >"$WORK/icli" 2>&1 &
+	wait_quiet $! 30
 	rc=$?
 	sed 's/^/# iperf3: /' "$WORK/icli"
 	if [ $rc -ne 0 ]; then

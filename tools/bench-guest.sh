@@ -86,15 +86,16 @@ ns_down()
 # run_case NAME NETEM PROTO ARGS
 run_case()
 {
-	local name="$1" netem="$2" proto="$3" args="$4" out rc ra rb
+	local name="$1" netem="$2" proto="$3" args="$4" out rc ra rb d0
 
 	if ! ns_up "$netem"; then
 		echo "XTCP_BENCH $name $proto error 1"
 		ns_down
 		return
 	fi
+	d0="$(softnet_drops)"
 	# shellcheck disable=SC2086
-	out="$(timeout 600 "$BENCH" --proto "$proto" --name "$name" \
+	out="$(${PROFILE_CMD:-} timeout 600 "$BENCH" --proto "$proto" --name "$name" \
 		--server-ns "$(netns_name a)" --client-ns "$(netns_name b)" \
 		--addr $SRV --port 5201 $args 2>&1)"
 	rc=$?
@@ -103,10 +104,23 @@ run_case()
 		echo "$out" | grep -v '^XTCP_BENCH ' | head -5 | sed 's/^/# /'
 		echo "XTCP_BENCH $name $proto error $rc"
 	fi
+	echo "XTCP_BENCH $name $proto softnet_drops $(($(softnet_drops) - d0))"
 	ra="$(retrans a "$proto")"
 	rb="$(retrans b "$proto")"
 	echo "XTCP_BENCH $name $proto retrans $((${ra:-0} + ${rb:-0}))"
 	ns_down
+}
+
+# softnet_drops - packets dropped because a CPU's input backlog was full
+# (netdev_max_backlog; veth delivers through it), all CPUs
+softnet_drops()
+{
+	local n=0 d
+
+	for d in $(awk '{ print $2 }' /proc/net/softnet_stat); do
+		n=$((n + 16#$d))
+	done
+	echo $n
 }
 
 # retrans NS PROTO - segments retransmitted so far in namespace NS
@@ -147,13 +161,13 @@ run_iperf()
 	[ "$dir" = rev ] && rflag=(-R)
 	ns_up 0 || { echo "XTCP_BENCH $name $proto error 1"; ns_down; return; }
 	srv="$(mktemp)"
-	ip netns exec "$(netns_name a)" timeout 120 "${wrap[@]}" \
+	ip netns exec "$(netns_name a)" timeout 60 "${wrap[@]}" \
 		iperf3 -4 -s -1 -B $SRV -p 5301 >"$srv" 2>&1 &
 	if ! wait_listen "$(netns_name a)" 5301 "$proto"; then
 		echo "# iperf3 server did not listen: $(head -3 "$srv")"
 		echo "XTCP_BENCH $name $proto error 1"
 	else
-		out="$(ip netns exec "$(netns_name b)" timeout 120 "${wrap[@]}" \
+		out="$(ip netns exec "$(netns_name b)" timeout 60 "${wrap[@]}" \
 			iperf3 -4 -c $SRV -p 5301 -t "$IT" -f m "${rflag[@]}" 2>&1)"
 		rc=$?
 		echo "$out" | sed "s/^/# $proto $name: /"
@@ -207,4 +221,21 @@ for ((rep = 1; rep <= REPS; rep++)); do
 	done
 done
 info elapsed_s "$((SECONDS - start))"
+
+# Optional CPU profile of one case per protocol (system-wide cpu-clock
+# samples; perf is packed only when scripts/bench.sh is given BENCH_PROFILE).
+if [ -n "${BENCH_PROFILE:-}" ] && command -v perf >/dev/null; then
+	for c in "${CASES[@]}"; do
+		IFS='|' read -r name netem args <<<"$c"
+		[ "$name" = "$BENCH_PROFILE" ] || continue
+		for proto in xtcp tcp; do
+			PROFILE_CMD="perf record -q -a -e cpu-clock -F 2000 -o /tmp/perf.data --"
+			run_case "$name" "$netem" "$proto" "$args" >/dev/null
+			PROFILE_CMD=
+			perf report -q -i /tmp/perf.data --stdio --no-children --sort sym \
+				--percent-limit 0.7 2>/dev/null | grep -v '^$' | head -40 |
+				sed "s/^/# profile $name $proto: /"
+		done
+	done
+fi
 exit 0

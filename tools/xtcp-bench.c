@@ -47,7 +47,7 @@
 
 #define MAX_FLOWS	16
 #define IO_TIMEOUT_S	20
-#define MAX_SAMPLES	(1 << 21)
+#define MAX_SAMPLES	2000000
 #define CONN_BATCH	256
 #define SETUP_LIMIT_S	120
 
@@ -64,7 +64,7 @@ static struct opts o = {
 	.time_s = 2.0,
 };
 
-static volatile int stop_flag;
+static int stop_flag;		/* set once; read with __atomic_load_n() */
 
 static double now_s(void)
 {
@@ -375,7 +375,7 @@ struct acceptor {
 	bool echo;		/* crr: answer one byte and close */
 	int *fds;		/* conns: keep them here */
 	int max;
-	volatile int count;
+	int count;		/* written by the acceptor, read atomically */
 };
 
 static void *acceptor_thread(void *arg)
@@ -385,7 +385,7 @@ static void *acceptor_thread(void *arg)
 	char c;
 	int fd;
 
-	while (!stop_flag) {
+	while (!__atomic_load_n(&stop_flag, __ATOMIC_ACQUIRE)) {
 		if (poll(&p, 1, 100) <= 0)
 			continue;
 		fd = accept(a->lfd, NULL, NULL);
@@ -400,7 +400,7 @@ static void *acceptor_thread(void *arg)
 		} else {
 			close(fd);
 		}
-		a->count++;
+		__atomic_store_n(&a->count, a->count + 1, __ATOMIC_RELEASE);
 	}
 	return NULL;
 }
@@ -424,7 +424,7 @@ static void run_crr(void)
 		close(fd);
 		n++;
 	}
-	stop_flag = 1;
+	__atomic_store_n(&stop_flag, 1, __ATOMIC_RELEASE);
 	pthread_join(a.tid, NULL);
 	close(a.lfd);
 	report("cps", n / (t - t0));
@@ -533,7 +533,7 @@ static void run_conns(void)
 		ok += connect_batch(cfds + i, b);
 	}
 	limit = now_s() + SETUP_LIMIT_S;
-	while (a.count < ok && now_s() < limit)
+	while (__atomic_load_n(&a.count, __ATOMIC_ACQUIRE) < ok && now_s() < limit)
 		usleep(10000);
 	t1 = now_s();
 	sleep(1);
@@ -545,7 +545,7 @@ static void run_conns(void)
 		report("slab_per_conn", (slab1 - slab0) * 1024.0 / ok);
 		report("memfree_per_conn", (free0 - free1) * 1024.0 / ok);
 	}
-	stop_flag = 1;
+	__atomic_store_n(&stop_flag, 1, __ATOMIC_RELEASE);
 	pthread_join(a.tid, NULL);
 	close(a.lfd);
 	/* abortive close: no 10 000 close handshakes and TIME-WAITs to wait for */
@@ -567,7 +567,7 @@ static void run_conns(void)
 
 /* --------------------------------------------------------------- main --- */
 
-static void usage(void)
+static void print_usage(void)
 {
 	fprintf(stderr,
 		"usage: xtcp-bench --proto xtcp|tcp --test stream|rr|crr|conns\n"
@@ -607,7 +607,7 @@ int main(int argc, char **argv)
 			else if (!strcmp(optarg, "xtcp"))
 				o.proto = IPPROTO_XTCP;
 			else
-				usage();
+				print_usage();
 			break;
 		case 't':
 			o.test = optarg;
@@ -620,7 +620,7 @@ int main(int argc, char **argv)
 			break;
 		case 'a':
 			if (inet_pton(AF_INET, optarg, &o.addr.sin_addr) != 1)
-				usage();
+				print_usage();
 			break;
 		case 'p':
 			o.addr.sin_port = htons(atoi(optarg));
@@ -641,11 +641,11 @@ int main(int argc, char **argv)
 			o.name = optarg;
 			break;
 		default:
-			usage();
+			print_usage();
 		}
 	}
 	if (!o.size || o.size > (64 << 20) || o.time_s <= 0 || o.conns < 1)
-		usage();
+		print_usage();
 	signal(SIGPIPE, SIG_IGN);
 	/* a stuck transfer must not hang the whole run */
 	alarm((unsigned int)o.time_s + 2 * SETUP_LIMIT_S + 60);
@@ -659,6 +659,6 @@ int main(int argc, char **argv)
 	else if (!strcmp(o.test, "conns"))
 		run_conns();
 	else
-		usage();
+		print_usage();
 	return 0;
 }

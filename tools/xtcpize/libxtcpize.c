@@ -51,7 +51,8 @@ int socket(int domain, int type, int protocol)
 	    !env_int("XTCPIZE_DISABLE", 0)) {
 		proto = env_int("XTCPIZE_PROTO", IPPROTO_XTCP);
 		if (env_int("XTCPIZE_DEBUG", 0))
-			fprintf(stderr, "xtcpize: socket(AF_INET, %#x, %d) -> protocol %d\n",
+			fprintf(stderr,
+				"xtcpize: AF_INET stream (type %#x, protocol %d) -> protocol %d\n",
 				type, protocol, proto);
 	}
 	if (next_socket)
