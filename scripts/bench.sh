@@ -33,7 +33,7 @@ done
 out=$XTCP_BUILD/bench
 mkdir -p "$out"
 log=$out/guest.log
-cmd="cd /xtcp/tools && ${vars[*]:+env ${vars[*]} }./bench-guest.sh"
+cmd="cd /xtcp/tools && env ${vars[*]:+$(printf '%q ' "${vars[@]}")}./bench-guest.sh"
 # 10 000 connections on each side need more than the default 2 GiB guest.
 set +e
 "$here/vm-run.sh" --kernel "$kernel" --mem 4G --timeout "${XTCP_BENCH_TIMEOUT:-2400}" \

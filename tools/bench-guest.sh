@@ -3,10 +3,12 @@
 #
 # bench-guest.sh: the guest side of `make bench` (scripts/bench.sh boots the
 # guest and runs it from /xtcp/tools). Runs every workload of xtcp-bench, and
-# iperf3 natively and through xtcpize, for TCP and XTCP in the same boot:
-# each case in fresh namespaces (server A 10.88.9.1, client B 10.88.9.2,
-# veth; netem "delay 5ms loss 1%" on both ends for the loss cases, i.e. 10 ms
-# RTT), protocols interleaved A-B-B-A across the repetitions to cancel drift.
+# iperf3 natively and through xtcpize, for TCP and XTCP in the same boot,
+# between namespaces A (server, 10.88.9.1) and B (client, 10.88.9.2) joined
+# by veth; the loss cases use a second pair with netem "delay 5ms loss 1%" on
+# both ends (10 ms RTT). Each pair lives for one repetition (fresh pairs per
+# run cost more than a short run under TCG); every run uses its own port.
+# Protocols are interleaved A-B-B-A across the repetitions to cancel drift.
 # Prints "XTCP_BENCH NAME PROTO METRIC VALUE" lines (and "XTCP_BENCH_INFO"
 # lines about the machine); the host takes medians. Never fails on a figure.
 #
@@ -65,16 +67,16 @@ CASES=(
 
 info() { echo "XTCP_BENCH_INFO $*"; }
 
-# ns_up NETEM - fresh namespace pair a (server) / b (client)
+# ns_up - the two namespace pairs of one repetition: a/b plain, la/lb netem
 ns_up()
 {
 	netns_init bench
 	netns_create a && netns_create b &&
-		netns_veth a xa0 $SRV/24 b xb0 $CLI/24 || return 1
-	if [ "$1" = 1 ]; then
-		# shellcheck disable=SC2086
-		netns_netem a xa0 $NETEM && netns_netem b xb0 $NETEM || return 1
-	fi
+		netns_veth a xa0 $SRV/24 b xb0 $CLI/24 &&
+		netns_create la && netns_create lb &&
+		netns_veth la xa0 $SRV/24 lb xb0 $CLI/24 || return 1
+	# shellcheck disable=SC2086
+	netns_netem la xa0 $NETEM && netns_netem lb xb0 $NETEM
 }
 
 ns_down()
@@ -83,21 +85,24 @@ ns_down()
 	trap - EXIT INT TERM HUP
 }
 
-# run_case NAME NETEM PROTO ARGS
+# pair NETEM - prefix of the namespace pair for the case: "" or "l"
+pair()
+{
+	[ "$1" = 1 ] && echo l
+}
+
+# run_case NAME NETEM PROTO ARGS - one run on a port of its own
 run_case()
 {
-	local name="$1" netem="$2" proto="$3" args="$4" out rc ra rb d0
+	local name="$1" p proto="$3" args="$4" out rc ra rb d0
 
-	if ! ns_up "$netem"; then
-		echo "XTCP_BENCH $name $proto error 1"
-		ns_down
-		return
-	fi
+	p="$(pair "$2")"
+	PORT=$((PORT + 1))
 	d0="$(softnet_drops)"
 	# shellcheck disable=SC2086
 	out="$(${PROFILE_CMD:-} timeout 600 "$BENCH" --proto "$proto" --name "$name" \
-		--server-ns "$(netns_name a)" --client-ns "$(netns_name b)" \
-		--addr $SRV --port 5201 $args 2>&1)"
+		--server-ns "$(netns_name "${p}a")" --client-ns "$(netns_name "${p}b")" \
+		--addr $SRV --port $PORT $args 2>&1)"
 	rc=$?
 	echo "$out" | grep '^XTCP_BENCH '
 	if [ $rc -ne 0 ]; then
@@ -105,10 +110,10 @@ run_case()
 		echo "XTCP_BENCH $name $proto error $rc"
 	fi
 	echo "XTCP_BENCH $name $proto softnet_drops $(($(softnet_drops) - d0))"
-	ra="$(retrans a "$proto")"
-	rb="$(retrans b "$proto")"
-	echo "XTCP_BENCH $name $proto retrans $((${ra:-0} + ${rb:-0}))"
-	ns_down
+	ra="$(retrans "${p}a" "$proto")"
+	rb="$(retrans "${p}b" "$proto")"
+	echo "XTCP_BENCH $name $proto retrans $((${ra:-0} + ${rb:-0} - ${RETRANS0[$p$proto]:-0}))"
+	RETRANS0[$p$proto]=$((${ra:-0} + ${rb:-0}))
 }
 
 # softnet_drops - packets dropped because a CPU's input backlog was full
@@ -156,19 +161,22 @@ wait_listen()
 run_iperf()
 {
 	local proto="$1" dir="$2" name="iperf3-$2" wrap=() rflag=() out rc srv
+	local A B
 
 	[ "$proto" = xtcp ] && wrap=("$XTCPIZE" run)
 	[ "$dir" = rev ] && rflag=(-R)
-	ns_up 0 || { echo "XTCP_BENCH $name $proto error 1"; ns_down; return; }
+	A="$(netns_name a)"
+	B="$(netns_name b)"
+	PORT=$((PORT + 1))
 	srv="$(mktemp)"
-	ip netns exec "$(netns_name a)" timeout 60 "${wrap[@]}" \
-		iperf3 -4 -s -1 -B $SRV -p 5301 >"$srv" 2>&1 &
-	if ! wait_listen "$(netns_name a)" 5301 "$proto"; then
+	ip netns exec "$A" timeout 60 "${wrap[@]}" \
+		iperf3 -4 -s -1 -B $SRV -p $PORT >"$srv" 2>&1 &
+	if ! wait_listen "$A" $PORT "$proto"; then
 		echo "# iperf3 server did not listen: $(head -3 "$srv")"
 		echo "XTCP_BENCH $name $proto error 1"
 	else
-		out="$(ip netns exec "$(netns_name b)" timeout 60 "${wrap[@]}" \
-			iperf3 -4 -c $SRV -p 5301 -t "$IT" -f m "${rflag[@]}" 2>&1)"
+		out="$(ip netns exec "$B" timeout 60 "${wrap[@]}" \
+			iperf3 -4 -c $SRV -p $PORT -t "$IT" -f m "${rflag[@]}" 2>&1)"
 		rc=$?
 		echo "$out" | sed "s/^/# $proto $name: /"
 		if [ $rc -eq 0 ]; then
@@ -184,7 +192,6 @@ run_iperf()
 	fi
 	wait
 	rm -f "$srv"
-	ns_down
 }
 
 # ---------------------------------------------------------------- main ---
@@ -201,9 +208,13 @@ info time_s "$T"
 info loss_time_s "$LT"
 info netem "$NETEM"
 
+declare -A RETRANS0
+PORT=5200
 start=$SECONDS
 for ((rep = 1; rep <= REPS; rep++)); do
 	if ((rep % 2)); then order=(xtcp tcp); else order=(tcp xtcp); fi
+	RETRANS0=()
+	ns_up || { echo "bench: cannot set up the namespaces"; exit 1; }
 	for c in "${CASES[@]}"; do
 		IFS='|' read -r name netem args <<<"$c"
 		[ -n "$FILTER" ] && ! [[ $name =~ $FILTER ]] && continue
@@ -219,6 +230,7 @@ for ((rep = 1; rep <= REPS; rep++)); do
 			run_iperf "$proto" "$dir"
 		done
 	done
+	ns_down
 done
 info elapsed_s "$((SECONDS - start))"
 
@@ -228,6 +240,8 @@ if [ -n "${BENCH_PROFILE:-}" ] && command -v perf >/dev/null; then
 	for c in "${CASES[@]}"; do
 		IFS='|' read -r name netem args <<<"$c"
 		[ "$name" = "$BENCH_PROFILE" ] || continue
+		RETRANS0=()
+		ns_up || exit 1
 		for proto in xtcp tcp; do
 			PROFILE_CMD="perf record -q -a -e cpu-clock -F 2000 -o /tmp/perf.data --"
 			run_case "$name" "$netem" "$proto" "$args" >/dev/null
@@ -236,6 +250,7 @@ if [ -n "${BENCH_PROFILE:-}" ] && command -v perf >/dev/null; then
 				--percent-limit 0.7 2>/dev/null | grep -v '^$' | head -40 |
 				sed "s/^/# profile $name $proto: /"
 		done
+		ns_down
 	done
 fi
 exit 0
