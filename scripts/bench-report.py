@@ -152,7 +152,7 @@ set title "XTCP / TCP (median of {info.get('reps', '?')} interleaved runs, {info
 set style fill solid 0.8
 set boxwidth 0.7
 set logscale y
-set yrange [0.01:10]
+set yrange [0.05:5]
 set ylabel "ratio (throughput: higher is better; p99 latency, memory: lower is better)"
 set xtics rotate by -50 noenhanced
 set bmargin 11

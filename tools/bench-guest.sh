@@ -236,7 +236,9 @@ info elapsed_s "$((SECONDS - start))"
 
 # Optional CPU profile of one case per protocol (system-wide cpu-clock
 # samples; perf is packed only when scripts/bench.sh is given BENCH_PROFILE).
-if [ -n "${BENCH_PROFILE:-}" ] && command -v perf >/dev/null; then
+if [ -n "${BENCH_PROFILE:-}" ] && ! command -v perf >/dev/null; then
+	echo "# profile: no perf in the guest (the host needs linux-perf)"
+elif [ -n "${BENCH_PROFILE:-}" ]; then
 	for c in "${CASES[@]}"; do
 		IFS='|' read -r name netem args <<<"$c"
 		[ "$name" = "$BENCH_PROFILE" ] || continue
