@@ -234,6 +234,8 @@ struct sock *xtcp_cookie_receive(struct sock *sk, struct sk_buff *skb)
 	/* the accept queue holds the request until accept() takes the child */
 	refcount_set(&req->rsk_refcnt, 1);
 	if (!inet_csk_reqsk_queue_add(sk, req, child)) {
+		/* bh-locked by inet_csk_clone_lock() inside syn_recv_sock */
+		__acquire(&child->sk_lock.slock);
 		bh_unlock_sock(child);
 		sock_put(child);
 		__reqsk_free(req);
