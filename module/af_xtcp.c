@@ -177,11 +177,16 @@ static int __net_init xtcp_net_init(struct net *net)
 	err = xtcp_sysctl_init_net(net);
 	if (err)
 		goto err_ctl;
-	err = xtcp_proc_init_net(net);
+	err = xtcp_cong_init_net(net);
 	if (err)
 		goto err_sysctl;
+	err = xtcp_proc_init_net(net);
+	if (err)
+		goto err_cong;
 	return 0;
 
+err_cong:
+	xtcp_cong_exit_net(net);
 err_sysctl:
 	xtcp_sysctl_exit_net(net);
 err_ctl:
@@ -196,6 +201,7 @@ static void __net_exit xtcp_net_exit(struct net *net)
 	struct xtcp_net *xn = xtcp_pernet(net);
 
 	xtcp_proc_exit_net(net);
+	xtcp_cong_exit_net(net);
 	xtcp_sysctl_exit_net(net);
 	inet_ctl_sock_destroy(xn->ctl_sk);
 	free_percpu(xn->mib);
@@ -237,9 +243,12 @@ static int __init xtcp_init(void)
 	err = xtcp_hashinfo_init();
 	if (err)
 		goto out;
-	err = register_pernet_subsys(&xtcp_net_ops);
+	err = xtcp_cong_module_init();
 	if (err)
 		goto out_hash;
+	err = register_pernet_subsys(&xtcp_net_ops);
+	if (err)
+		goto out_cong;
 	err = proto_register(&xtcp_prot, 1);
 	if (err)
 		goto out_pernet;
@@ -267,6 +276,8 @@ out_proto:
 out_pernet:
 	unregister_pernet_subsys(&xtcp_net_ops);
 	rcu_barrier();
+out_cong:
+	xtcp_cong_module_exit();
 out_hash:
 	xtcp_hashinfo_destroy();
 out:
@@ -284,6 +295,7 @@ static void __exit xtcp_exit(void)
 	unregister_pernet_subsys(&xtcp_net_ops);
 	proto_unregister(&xtcp_prot);
 	rcu_barrier();
+	xtcp_cong_module_exit();
 	xtcp_hashinfo_destroy();
 	pr_info("unloaded\n");
 }

@@ -18,6 +18,7 @@
 #include <net/tcp_states.h>
 #include <net/netns/generic.h>
 
+#include "xtcp_cong.h"
 #include "xtcp_mib.h"
 #include "xtcp_seq.h"
 
@@ -141,6 +142,22 @@ struct xtcp_skb_cb {
  * @total_retrans: segments retransmitted over the connection's life
  * @rcv_ratio: payload bytes per 1024 bytes of skb truesize, as last
  *	received; turns free buffer space into a window that really fits
+ * @ca_ops: congestion-control algorithm (xtcp_cong.c)
+ * @snd_cwnd: congestion window, in packets (RFC 5681 §2)
+ * @snd_ssthresh: slow-start threshold, in packets
+ * @snd_cwnd_cnt: packets acknowledged towards the next +1 in congestion
+ *	avoidance (RFC 3465 §2.1 byte counting, in packets)
+ * @prior_cwnd: cwnd when the last reduction began (undo)
+ * @packets_out: segments sent and not yet cumulatively acknowledged
+ * @lsndtime: jiffies of the last new data sent (restart after idle)
+ * @lost_out: segments retransmitted in the current recovery episode
+ * @total_lost: segments presumed lost over the connection's life
+ * @ca_state: &enum xtcp_ca_state
+ * @cwnd_limited: the last push stopped at cwnd with data waiting
+ * @cc_log: record of cwnd/ssthresh changes, NULL unless enabled
+ * @cc_last_cwnd: cwnd at the last record (xtcp_cc_note)
+ * @cc_last_ssthresh: ssthresh at the last record
+ * @ca_priv: the algorithm's private state
  */
 struct xtcp_sock {
 	struct inet_connection_sock icsk;
@@ -178,11 +195,38 @@ struct xtcp_sock {
 	u32 ack_pending;
 	u32 total_retrans;
 	u32 rcv_ratio;
+
+	const struct xtcp_congestion_ops *ca_ops;
+	u32 snd_cwnd;
+	u32 snd_ssthresh;
+	u32 snd_cwnd_cnt;
+	u32 prior_cwnd;
+	u32 packets_out;
+	u32 lsndtime;
+	u32 lost_out;
+	u32 total_lost;
+	u8 ca_state;
+	u8 cwnd_limited:1;
+	struct xtcp_cc_log *cc_log;
+	u32 cc_last_cwnd;
+	u32 cc_last_ssthresh;
+	u64 ca_priv[XTCP_CA_PRIV_U64];
 };
 
 static inline struct xtcp_sock *xtcp_sk(const struct sock *sk)
 {
 	return (struct xtcp_sock *)sk;
+}
+
+/* the congestion-control algorithm's private area of @sk */
+static inline void *xtcp_ca_priv(const struct sock *sk)
+{
+	return (void *)xtcp_sk(sk)->ca_priv;
+}
+
+static inline bool xtcp_in_slow_start(const struct xtcp_sock *xs)
+{
+	return xs->snd_cwnd < xs->snd_ssthresh;
 }
 
 /**
@@ -249,6 +293,12 @@ struct xtcp_ratelimit {
  * @challenge_rl: budget state for @challenge_ack_limit
  * @rst_rl: budget state for @rst_limit
  * @sysctl_hdr: registered net.xtcp sysctl table
+ * @ca_lock: protects @ca_default
+ * @ca_default: name of the default congestion control
+ * @initial_cwnd: initial window in segments (RFC 6928)
+ * @slow_start_after_idle: 1 to restart from the initial window after an
+ *	idle period (RFC 5681 §4.1)
+ * @cc_sysctl_hdr: registered congestion-control sysctls (xtcp_cong.c)
  */
 struct xtcp_net {
 	struct sock *ctl_sk;
@@ -263,6 +313,11 @@ struct xtcp_net {
 	struct xtcp_ratelimit challenge_rl;
 	struct xtcp_ratelimit rst_rl;
 	struct ctl_table_header *sysctl_hdr;
+	spinlock_t ca_lock;
+	char ca_default[XTCP_CA_NAME_MAX];
+	int initial_cwnd;
+	int slow_start_after_idle;
+	struct ctl_table_header *cc_sysctl_hdr;
 };
 
 /* pure functions the KUnit suites (module/tests/) call from xtcp_kunit.ko */
@@ -362,7 +417,7 @@ struct tcphdr *xtcp_push_header(struct sk_buff *skb, __be16 sport,
 struct sk_buff *xtcp_alloc_ctl_skb(gfp_t gfp);
 unsigned int xtcp_mss_for_mtu(const struct sock *sk, unsigned int mtu);
 int xtcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size);
-void xtcp_clean_rtx_queue(struct sock *sk, u32 ack);
+u32 xtcp_clean_rtx_queue(struct sock *sk, u32 ack, s32 *rtt_us);
 void xtcp_purge_write_queue(struct sock *sk);
 int xtcp_write_options(u8 *ptr, const struct xtcp_options *opt);
 

@@ -295,7 +295,9 @@ static u32 xtcp_skb_data_end(const struct sk_buff *skb)
  * Sender silly-window avoidance is Nagle's rule (RFC 9293 §3.8.6.2.1): a
  * segment shorter than the MSS waits while data is unacknowledged unless
  * TCP_NODELAY is set. With a closed window and nothing in flight the
- * persist timer is armed (RFC 9293 §3.8.6.1).
+ * persist timer is armed (RFC 9293 §3.8.6.1). Segments in flight never
+ * exceed the congestion window (xtcp_cwnd_allows(), RFC 5681 §2), which
+ * restarts after idle (RFC 5681 §4.1).
  */
 void xtcp_push(struct sock *sk)
 {
@@ -303,8 +305,16 @@ void xtcp_push(struct sock *sk)
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	struct sk_buff *skb;
 
+	if (xs->send_head && !xs->packets_out)
+		xtcp_cong_idle_restart(sk);
+	xs->cwnd_limited = 0;
 	while ((skb = xs->send_head)) {
 		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+
+		if (!xtcp_cwnd_allows(xs)) {
+			xs->cwnd_limited = 1;
+			break;
+		}
 
 		if (xtcp_seq_after(xtcp_skb_data_end(skb),
 				   xs->snd_una + xs->snd_wnd)) {
@@ -325,6 +335,8 @@ void xtcp_push(struct sock *sk)
 			break;
 		xs->send_head = skb_queue_is_last(&sk->sk_write_queue, skb) ?
 				NULL : skb->next;
+		xs->packets_out++;
+		xs->lsndtime = (u32)jiffies;
 		if (xtcp_seq_after(cb->end_seq, xs->snd_nxt))
 			xs->snd_nxt = cb->end_seq;
 		if (!timer_pending(&icsk->icsk_retransmit_timer) ||
@@ -382,6 +394,7 @@ int xtcp_connect_send_syn(struct sock *sk)
 	XTCP_SKB_CB(skb)->retransmitted = 0;
 	xs->snd_una = xs->iss;
 	xs->snd_nxt = xs->iss;
+	xs->recover = xs->iss;
 	xs->write_seq = xs->iss + 1;
 	xs->snd_wnd = 0;
 	xs->rcv_wnd = 0;
@@ -513,16 +526,20 @@ int xtcp_send_fin(struct sock *sk)
  * xtcp_clean_rtx_queue() - free the segments @ack covers
  * @sk: socket, locked
  * @ack: new SND.UNA
+ * @rtt_us: the RTT sample taken, or -1 (may be NULL)
  *
  * Takes an RTT sample from a segment sent once (Karn's rule, RFC 6298 §3)
  * and wakes writers waiting for space.
+ *
+ * Return: segments freed.
  */
-void xtcp_clean_rtx_queue(struct sock *sk, u32 ack)
+u32 xtcp_clean_rtx_queue(struct sock *sk, u32 ack, s32 *rtt_us)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	struct sk_buff *skb;
-	bool freed = false, karn = false;
+	bool karn = false;
 	long rtt = -1;
+	u32 freed = 0;
 
 	while ((skb = skb_peek(&sk->sk_write_queue)) && skb != xs->send_head) {
 		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
@@ -541,12 +558,19 @@ void xtcp_clean_rtx_queue(struct sock *sk, u32 ack)
 		__skb_unlink(skb, &sk->sk_write_queue);
 		sk_wmem_queued_add(sk, -skb->truesize);
 		kfree_skb(skb);
-		freed = true;
+		freed++;
 	}
-	if (rtt >= 0 && !karn)
+	xs->packets_out -= min(xs->packets_out, freed);
+	if (rtt_us)
+		*rtt_us = -1;
+	if (rtt >= 0 && !karn) {
 		xtcp_rtt_update(xs, jiffies_to_usecs(max(rtt, 1L)));
+		if (rtt_us)
+			*rtt_us = jiffies_to_usecs(max(rtt, 1L));
+	}
 	if (freed)
 		sk->sk_write_space(sk);
+	return freed;
 }
 
 /**
@@ -562,6 +586,7 @@ void xtcp_purge_write_queue(struct sock *sk)
 		kfree_skb(skb);
 	}
 	xtcp_sk(sk)->send_head = NULL;
+	xtcp_sk(sk)->packets_out = 0;
 }
 
 /**

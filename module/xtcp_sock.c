@@ -49,6 +49,7 @@ int xtcp_init_sock(struct sock *sk)
 	sk->sk_state = TCP_CLOSE;
 	sk->sk_write_space = xtcp_write_space;
 	sock_set_flag(sk, SOCK_USE_WRITE_QUEUE);
+	xtcp_cong_sock_init(sk);
 	return 0;
 }
 
@@ -62,6 +63,7 @@ void xtcp_destroy_sock(struct sock *sk)
 	xtcp_purge_write_queue(sk);
 	__skb_queue_purge(&sk->sk_receive_queue);
 	xtcp_ofo_purge(sk);
+	xtcp_cong_sock_release(sk);
 	if (inet_csk(sk)->icsk_bind_hash)
 		inet_put_port(sk);
 }
@@ -301,6 +303,8 @@ int xtcp_disconnect(struct sock *sk, int flags)
 	xs->snd_wnd = 0;
 	xs->peer_mss = 0;
 	xs->mss_cache = XTCP_DEFAULT_MSS;
+	xs->dupacks = 0;
+	xtcp_cong_reset(sk);
 	sk_dst_reset(sk);
 	sk_error_report(sk);
 	return 0;

@@ -209,7 +209,7 @@ for f in "${tests[@]}"; do
 	fi
 	case "$name" in
 	*.sh) run_one "$name" "$f" ;;
-	xtcp_states* | xtcp_hdr) run_one "$name" "$here/pkt_wrap.sh" "$f" ;;
+	xtcp_states* | xtcp_hdr | xtcp_cc) run_one "$name" "$here/pkt_wrap.sh" "$f" ;;
 	*) run_one "$name" "$here/ns_wrap.sh" "$f" ;;
 	esac
 done
