@@ -359,11 +359,21 @@ void xtcp_cong_exit_net(struct net *net)
 /**
  * xtcp_cong_module_init() - register the built-in algorithms
  *
+ * CUBIC first: it is the default, as in Linux.
+ *
  * Return: 0 or a negative errno.
  */
 int xtcp_cong_module_init(void)
 {
-	return xtcp_cong_register(&xtcp_newreno);
+	int err;
+
+	err = xtcp_cong_register(&xtcp_cubic);
+	if (err)
+		return err;
+	err = xtcp_cong_register(&xtcp_newreno);
+	if (err)
+		xtcp_cong_unregister(&xtcp_cubic);
+	return err;
 }
 
 /**
@@ -372,4 +382,5 @@ int xtcp_cong_module_init(void)
 void xtcp_cong_module_exit(void)
 {
 	xtcp_cong_unregister(&xtcp_newreno);
+	xtcp_cong_unregister(&xtcp_cubic);
 }

@@ -21,7 +21,7 @@ struct net;
 #define XTCP_INFINITE_SSTHRESH	0x7fffffffU
 #define XTCP_INIT_CWND		10	/* RFC 6928 §2 */
 #define XTCP_MAX_INIT_CWND	100
-#define XTCP_DEFAULT_CA		"newreno"
+#define XTCP_DEFAULT_CA		"cubic"
 
 /**
  * enum xtcp_ca_state - where loss recovery stands (TCP_CA_* numbering)
@@ -135,6 +135,16 @@ u32 xtcp_slow_start(struct xtcp_sock *xs, u32 acked);
 void xtcp_cong_avoid_ai(struct xtcp_sock *xs, u32 w, u32 acked);
 u32 xtcp_reno_ssthresh(u32 flight);
 
+/* xtcp_cong_cubic.c: RFC 9438 arithmetic */
+u32 xtcp_cubic_root(u64 a);
+u32 xtcp_cubic_k_ms(u32 w_max, u32 cwnd_epoch);
+u32 xtcp_cubic_w(u32 t_ms, u32 k_ms, u32 w_max);
+u64 xtcp_cubic_west(u64 west, u32 acked, u32 cwnd, u32 w_max);
+u32 xtcp_cubic_target(u32 t_ms, u32 k_ms, u32 origin, u32 cwnd,
+		      u32 west_pkts);
+u32 xtcp_cubic_reduce(u32 cwnd, u32 *w_max);
+
 extern struct xtcp_congestion_ops xtcp_newreno;
+extern struct xtcp_congestion_ops xtcp_cubic;
 
 #endif /* _XTCP_CONG_H */
