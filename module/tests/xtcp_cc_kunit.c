@@ -137,8 +137,9 @@ static void xtcp_cubic_w_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 90U, xtcp_cubic_w(k - 3000, k, 100));
 	/* convex: 0.4 * 10^3 = 400 segments 10 s after K */
 	KUNIT_EXPECT_EQ(test, 500U, xtcp_cubic_w(k + 10000, k, 100));
-	/* far beyond: capped, never wrapping */
-	KUNIT_EXPECT_EQ(test, U32_MAX / 2, xtcp_cubic_w(U32_MAX, 0, 100));
+	/* far beyond: |t - K| capped at 2^20 ms, never wrapping */
+	KUNIT_EXPECT_EQ(test, 461168701U, xtcp_cubic_w(U32_MAX, 0, 100));
+	KUNIT_EXPECT_EQ(test, U32_MAX / 2, xtcp_cubic_w(U32_MAX, 0, U32_MAX - 1));
 	/* far before K (never below 0) */
 	KUNIT_EXPECT_EQ(test, 0U, xtcp_cubic_w(0, 100000, 10));
 }
