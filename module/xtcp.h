@@ -313,7 +313,7 @@ struct xtcp_net {
 	struct xtcp_ratelimit challenge_rl;
 	struct xtcp_ratelimit rst_rl;
 	struct ctl_table_header *sysctl_hdr;
-	spinlock_t ca_lock;
+	spinlock_t ca_lock;	/* protects ca_default */
 	char ca_default[XTCP_CA_NAME_MAX];
 	int initial_cwnd;
 	int slow_start_after_idle;

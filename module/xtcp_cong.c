@@ -84,8 +84,8 @@ const struct xtcp_congestion_ops *xtcp_cong_find(const char *name)
 }
 
 /* take @name (or, failing that, the first registered) with a reference */
-static const struct xtcp_congestion_ops *xtcp_cong_get(const char *name,
-							bool fallback)
+static const struct xtcp_congestion_ops *
+xtcp_cong_get(const char *name, bool fallback)
 {
 	const struct xtcp_congestion_ops *ca;
 
@@ -241,7 +241,7 @@ static int xtcp_proc_ca_default(struct ctl_table *ctl, int write,
 	if (!write || err)
 		return err;
 	rcu_read_lock();
-	known = xtcp_cong_lookup(name);
+	known = xtcp_cong_find(name);
 	rcu_read_unlock();
 	if (!known)
 		return -ENOENT;

@@ -18,7 +18,7 @@
 				 (CUBIC_SCALE + CUBIC_BETA))
 /* 1 / C in ms^3 per segment: (1 / 0.4) s^3 = 2.5e9 ms^3 (RFC 9438 §5.1) */
 #define CUBIC_INV_C_MS3		2500000000ULL
-#define CUBIC_MAX_DT_MS		(1U << 20)	/* |t - K| cap: d^3 fits in u64 */
+#define CUBIC_MAX_DT_MS		BIT(20)	/* |t - K| cap: d^3 fits in u64 */
 #define CUBIC_WEST_SHIFT	20	/* W_est fixed point */
 
 /**
@@ -59,6 +59,7 @@ u32 xtcp_cubic_root(u64 a)
 	}
 	return (u32)r;
 }
+
 XTCP_EXPORT_FOR_KUNIT(xtcp_cubic_root);
 
 /**
@@ -76,6 +77,7 @@ u32 xtcp_cubic_k_ms(u32 w_max, u32 cwnd_epoch)
 		return 0;
 	return xtcp_cubic_root((u64)(w_max - cwnd_epoch) * CUBIC_INV_C_MS3);
 }
+
 XTCP_EXPORT_FOR_KUNIT(xtcp_cubic_k_ms);
 
 /**
@@ -99,6 +101,7 @@ u32 xtcp_cubic_w(u32 t_ms, u32 k_ms, u32 w_max)
 		return (u32)min_t(u64, (u64)w_max + delta, U32_MAX / 2);
 	return delta >= w_max ? 0 : w_max - (u32)delta;
 }
+
 XTCP_EXPORT_FOR_KUNIT(xtcp_cubic_w);
 
 /**
@@ -122,6 +125,7 @@ u64 xtcp_cubic_west(u64 west, u32 acked, u32 cwnd, u32 w_max)
 	return west + div_u64(((u64)alpha * acked) <<
 			      (CUBIC_WEST_SHIFT - 10), max(cwnd, 1U));
 }
+
 XTCP_EXPORT_FOR_KUNIT(xtcp_cubic_west);
 
 /**
@@ -146,6 +150,7 @@ u32 xtcp_cubic_target(u32 t_ms, u32 k_ms, u32 origin, u32 cwnd,
 	target = clamp(target, cwnd, cwnd + cwnd / 2);
 	return max(target, west_pkts);
 }
+
 XTCP_EXPORT_FOR_KUNIT(xtcp_cubic_target);
 
 /**
@@ -168,6 +173,7 @@ u32 xtcp_cubic_reduce(u32 cwnd, u32 *w_max)
 		*w_max = cwnd;
 	return max_t(u32, div_u64((u64)cwnd * CUBIC_BETA, CUBIC_SCALE), 2);
 }
+
 XTCP_EXPORT_FOR_KUNIT(xtcp_cubic_reduce);
 
 static void xtcp_cubic_init(struct sock *sk)

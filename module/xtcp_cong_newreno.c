@@ -33,6 +33,7 @@ u32 xtcp_slow_start(struct xtcp_sock *xs, u32 acked)
 	/* only what crossed ssthresh continues in congestion avoidance */
 	return xtcp_in_slow_start(xs) ? 0 : acked - inc;
 }
+
 XTCP_EXPORT_FOR_KUNIT(xtcp_slow_start);
 
 /**
@@ -58,6 +59,7 @@ void xtcp_cong_avoid_ai(struct xtcp_sock *xs, u32 w, u32 acked)
 		xs->snd_cwnd_cnt %= w;
 	}
 }
+
 XTCP_EXPORT_FOR_KUNIT(xtcp_cong_avoid_ai);
 
 /**
@@ -70,6 +72,7 @@ u32 xtcp_reno_ssthresh(u32 flight)
 {
 	return max(flight / 2, 2U);
 }
+
 XTCP_EXPORT_FOR_KUNIT(xtcp_reno_ssthresh);
 
 static u32 xtcp_newreno_ssthresh(struct sock *sk)

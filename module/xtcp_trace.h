@@ -14,28 +14,24 @@
 #include <net/sock.h>
 
 TRACE_EVENT(xtcp_cwnd,
-	TP_PROTO(const struct sock *sk, u32 cwnd, u32 ssthresh, u8 ca_state,
-		 u8 reason),
-	TP_ARGS(sk, cwnd, ssthresh, ca_state, reason),
-	TP_STRUCT__entry(
-		__field(__u16, sport)
-		__field(__u16, dport)
-		__field(__u32, cwnd)
-		__field(__u32, ssthresh)
-		__field(__u8, ca_state)
-		__field(__u8, reason)
-	),
-	TP_fast_assign(
-		__entry->sport = sk->sk_num;
-		__entry->dport = ntohs(sk->sk_dport);
-		__entry->cwnd = cwnd;
-		__entry->ssthresh = ssthresh;
-		__entry->ca_state = ca_state;
-		__entry->reason = reason;
-	),
-	TP_printk("sport=%u dport=%u cwnd=%u ssthresh=%u ca_state=%u reason=%u",
-		  __entry->sport, __entry->dport, __entry->cwnd,
-		  __entry->ssthresh, __entry->ca_state, __entry->reason)
+	    TP_PROTO(const struct sock *sk, u32 cwnd, u32 ssthresh,
+		     u8 ca_state, u8 reason),
+	    TP_ARGS(sk, cwnd, ssthresh, ca_state, reason),
+	    TP_STRUCT__entry(__field(__u16, sport)
+			     __field(__u16, dport)
+			     __field(__u32, cwnd)
+			     __field(__u32, ssthresh)
+			     __field(__u8, ca_state)
+			     __field(__u8, reason)),
+	    TP_fast_assign(__entry->sport = sk->sk_num;
+			   __entry->dport = ntohs(sk->sk_dport);
+			   __entry->cwnd = cwnd;
+			   __entry->ssthresh = ssthresh;
+			   __entry->ca_state = ca_state;
+			   __entry->reason = reason;),
+	    TP_printk("sport=%u dport=%u cwnd=%u ssthresh=%u ca_state=%u reason=%u",
+		      __entry->sport, __entry->dport, __entry->cwnd,
+		      __entry->ssthresh, __entry->ca_state, __entry->reason)
 );
 
 #endif /* _XTCP_TRACE_H */

@@ -12,6 +12,7 @@
 #include <linux/xtcp.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 
 #include "xtcp_pkttest.h"
@@ -139,7 +140,6 @@ static void sender_open(struct __test_metadata *_metadata,
 				sizeof(one)));
 	topup(c->fd);
 }
-
 
 /*
  * The retransmission timer must stay out of the scenarios that count
@@ -686,6 +686,64 @@ TEST_F(pkt, algorithm_inherited)
 	close(cfd);
 	close(afd);
 	close(lfd);
+}
+
+#define TRACEFS		"/sys/kernel/tracing"
+#define CWND_EVENT	TRACEFS "/events/xtcp/xtcp_cwnd"
+
+static int write_file(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, val, strlen(val));
+	close(fd);
+	return n == (ssize_t)strlen(val) ? 0 : -1;
+}
+
+/*
+ * The xtcp:xtcp_cwnd tracepoint records the same changes (kernels with
+ * tracing; the debug kernel has none and skips).
+ */
+TEST_F(pkt, tracepoint)
+{
+	struct tconn *c = &self->c;
+	static char buf[1 << 16];
+	struct flight f = { 0 };
+	char want[64];
+	ssize_t n, len = 0;
+	int fd;
+
+	if (access(TRACEFS "/trace", F_OK))
+		mount("nodev", TRACEFS, "tracefs", 0, NULL);
+	if (access(CWND_EVENT "/enable", F_OK))
+		XTCP_SKIP("no tracefs event xtcp/xtcp_cwnd (kernel without tracing)");
+	ASSERT_EQ(0, write_file(TRACEFS "/trace", ""));
+	ASSERT_EQ(0, write_file(CWND_EVENT "/enable", "1"));
+
+	rto_mark();
+	sender_open(_metadata, self, c, 0xC6000, "newreno");
+	ASSERT_TRUE(recv_flight(_metadata, self, c, &f, 10, "initial window"));
+	topup(c->fd);
+	ack_each(_metadata, self, c, &f);
+	memset(&f, 0, sizeof(f));
+	ASSERT_TRUE(recv_flight(_metadata, self, c, &f, 20, "round 2"));
+	ASSERT_EQ(0, write_file(CWND_EVENT "/enable", "0"));
+
+	fd = open(TRACEFS "/trace", O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	while ((n = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0)
+		len += n;
+	close(fd);
+	buf[len] = '\0';
+	snprintf(want, sizeof(want), "sport=%u dport=%u cwnd=10 ", c->sport,
+		 c->tport);
+	ASSERT_NE(NULL, strstr(buf, want)) TH_LOG("trace:\n%s", buf);
+	snprintf(want, sizeof(want), "sport=%u dport=%u cwnd=20 ", c->sport,
+		 c->tport);
+	ASSERT_NE(NULL, strstr(buf, want)) TH_LOG("trace:\n%s", buf);
 }
 
 TEST_HARNESS_MAIN
