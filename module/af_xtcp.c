@@ -160,6 +160,9 @@ static int __net_init xtcp_net_init(struct net *net)
 	xn->rfc1337 = 1;
 	xn->challenge_ack_limit = 1000;
 	xn->rst_limit = 1000;
+	xn->synack_retries = 5;
+	xn->syncookies = 1;
+	xn->abort_on_overflow = 0;
 	xn->challenge_rl.window_start = jiffies;
 	xn->rst_rl.window_start = jiffies;
 	refcount_set(&xn->tw_death_row.tw_refcount, 1);

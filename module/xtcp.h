@@ -131,6 +131,8 @@ struct xtcp_skb_cb {
  * @advmss: MSS we advertise
  * @peer_mss: MSS the peer announced (RFC 9293 §3.7.1), 0 before the SYN
  * @user_mss: TCP_MAXSEG clamp, 0 when unset
+ * @user_syncnt: TCP_SYNCNT, 0 when unset (then net.xtcp.syn_retries, or
+ *	net.xtcp.synack_retries on a listener)
  * @snd_wscale: peer's window-scale shift
  * @rcv_wscale: our window-scale shift
  * @nodelay: TCP_NODELAY set
@@ -158,6 +160,7 @@ struct xtcp_skb_cb {
  * @cc_last_cwnd: cwnd at the last record (xtcp_cc_note)
  * @cc_last_ssthresh: ssthresh at the last record
  * @ca_priv: the algorithm's private state
+ * @last_cookie: jiffies when this listener last sent a SYN cookie
  */
 struct xtcp_sock {
 	struct inet_connection_sock icsk;
@@ -183,6 +186,7 @@ struct xtcp_sock {
 	u16 advmss;
 	u16 peer_mss;
 	u16 user_mss;
+	u8 user_syncnt;
 	u8 snd_wscale;
 	u8 rcv_wscale;
 	u8 nodelay:1;
@@ -211,6 +215,7 @@ struct xtcp_sock {
 	u32 cc_last_cwnd;
 	u32 cc_last_ssthresh;
 	u64 ca_priv[XTCP_CA_PRIV_U64];
+	unsigned long last_cookie;
 };
 
 static inline struct xtcp_sock *xtcp_sk(const struct sock *sk)
@@ -236,6 +241,7 @@ static inline bool xtcp_in_slow_start(const struct xtcp_sock *xs)
  * @irs: the peer's initial sequence number
  * @snd_wnd: window from the SYN (never scaled, RFC 7323 §2.2)
  * @opt: options the peer sent in its SYN
+ * @synack_sent: a SYN-ACK went out already (the next is a retransmission)
  */
 struct xtcp_request_sock {
 	struct inet_request_sock ireq;
@@ -243,6 +249,7 @@ struct xtcp_request_sock {
 	u32 irs;
 	u32 snd_wnd;
 	struct xtcp_options opt;
+	u8 synack_sent;
 };
 
 static inline struct xtcp_request_sock *xtcp_rsk(const struct request_sock *req)
@@ -290,6 +297,9 @@ struct xtcp_ratelimit {
  * @rfc1337: 1 to ignore RST in TIME-WAIT (RFC 1337), 0 to obey it
  * @challenge_ack_limit: challenge ACKs per second (RFC 5961 §7)
  * @rst_limit: RSTs per second for segments without a connection
+ * @synack_retries: SYN-ACK retransmissions before a request is dropped
+ * @syncookies: 0 never, 1 when the SYN queue overflows, 2 always
+ * @abort_on_overflow: 1 to reset a handshake the full accept queue refuses
  * @challenge_rl: budget state for @challenge_ack_limit
  * @rst_rl: budget state for @rst_limit
  * @sysctl_hdr: registered net.xtcp sysctl table
@@ -310,6 +320,9 @@ struct xtcp_net {
 	int rfc1337;
 	int challenge_ack_limit;
 	int rst_limit;
+	int synack_retries;
+	int syncookies;
+	int abort_on_overflow;
 	struct xtcp_ratelimit challenge_rl;
 	struct xtcp_ratelimit rst_rl;
 	struct ctl_table_header *sysctl_hdr;
@@ -349,6 +362,13 @@ static inline void xtcp_inc_stats(const struct net *net,
 static inline int xtcp_fin_timeout(const struct sock *sk)
 {
 	return msecs_to_jiffies(READ_ONCE(xtcp_pernet(sock_net(sk))->fin_timeout_ms));
+}
+
+/* SYN retransmissions of an active open: TCP_SYNCNT or net.xtcp.syn_retries */
+static inline int xtcp_syn_retries(const struct sock *sk)
+{
+	return xtcp_sk(sk)->user_syncnt ? :
+	       READ_ONCE(xtcp_pernet(sock_net(sk))->syn_retries);
 }
 
 static inline void xtcp_dec_stats(const struct net *net,
@@ -448,6 +468,8 @@ enum xtcp_tw_verdict xtcp_timewait_process(struct inet_timewait_sock *tw,
 struct sock *xtcp_check_req(struct sock *sk, struct sk_buff *skb,
 			    struct request_sock *req);
 int xtcp_v4_conn_request(struct sock *sk, struct sk_buff *skb);
+void xtcp_reqsk_init(struct request_sock *req, const struct sock *sk,
+		     struct sk_buff *skb);
 struct sock *xtcp_v4_syn_recv_sock(const struct sock *sk, struct sk_buff *skb,
 				   struct request_sock *req,
 				   struct dst_entry *dst,
@@ -456,6 +478,19 @@ struct sock *xtcp_v4_syn_recv_sock(const struct sock *sk, struct sk_buff *skb,
 				   void (*opt_child_init)(struct sock *newsk,
 							  const struct sock *sk));
 extern struct timewait_sock_ops xtcp_timewait_sock_ops;
+
+/* xtcp_syncookies.c */
+#define XTCP_COOKIE_MSS_BITS	3
+#define XTCP_COOKIE_PERIOD_BITS	6	/* the time counter ticks every 64 s */
+#define XTCP_COOKIE_MAX_AGE	2	/* counter ticks a cookie stays valid */
+extern const u16 xtcp_cookie_mss_table[1 << XTCP_COOKIE_MSS_BITS];
+unsigned int xtcp_cookie_mss_index(u16 mss);
+u32 xtcp_cookie_make(__be32 saddr, __be32 daddr, __be16 sport, __be16 dport,
+		     u32 peer_isn, u32 count, unsigned int mss_idx);
+int xtcp_cookie_check(__be32 saddr, __be32 daddr, __be16 sport, __be16 dport,
+		      u32 peer_isn, u32 cookie, u32 count_now);
+u32 xtcp_cookie_counter(void);
+struct sock *xtcp_cookie_receive(struct sock *sk, struct sk_buff *skb);
 
 /* xtcp_proc.c */
 int xtcp_proc_init_net(struct net *net);

@@ -257,34 +257,84 @@ void xtcp_v4_send_ack(struct net *net, struct sk_buff *skb, u32 seq, u32 ack,
 			   flags | XTCPHDR_ACK);
 }
 
+/*
+ * A child fresh from the handshake processes the segment that created it
+ * (the final ACK, perhaps with data); its listener learns of it.
+ */
+static void xtcp_child_process(struct sock *listener, struct sock *child,
+			       struct sk_buff *skb)
+	__releases(&child->sk_lock.slock)
+{
+	if (!sock_owned_by_user(child)) {
+		xtcp_rcv_state_process(child, skb);
+		if (child->sk_state != TCP_SYN_RECV)
+			listener->sk_data_ready(listener);
+	} else {
+		__sk_add_backlog(child, skb);
+	}
+	bh_unlock_sock(child);
+	sock_put(child);
+}
+
+/* cookies went out from @sk within their lifetime, or always do */
+static bool xtcp_cookies_recent(const struct sock *sk)
+{
+	int cookies = READ_ONCE(xtcp_pernet(sock_net(sk))->syncookies);
+	unsigned long life = (unsigned long)(XTCP_COOKIE_MAX_AGE + 1) * HZ <<
+			     XTCP_COOKIE_PERIOD_BITS;
+
+	if (cookies == 2)
+		return true;
+	return cookies && time_before(jiffies,
+				      READ_ONCE(xtcp_sk(sk)->last_cookie) + life);
+}
+
+/*
+ * RFC 9293 §3.10.7.2 LISTEN: RST ignored, ACK reset (unless it returns a
+ * valid SYN cookie, RFC 4987 §3.6), SYN queued; anything else dropped.
+ */
+static void xtcp_v4_listen_rcv(struct sock *sk, struct sk_buff *skb)
+{
+	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	struct sock *child;
+
+	if (cb->flags & XTCPHDR_RST)
+		goto discard;
+	if (cb->flags & XTCPHDR_ACK) {
+		if (!(cb->flags & XTCPHDR_SYN) && xtcp_cookies_recent(sk)) {
+			child = xtcp_cookie_receive(sk, skb);
+			if (!child)
+				goto discard;
+			if (!IS_ERR(child)) {
+				__acquire(&child->sk_lock.slock);
+				xtcp_child_process(sk, child, skb);
+				return;
+			}
+		}
+		xtcp_v4_send_reset(sock_net(sk), skb);
+		goto discard;
+	}
+	if (cb->flags & XTCPHDR_SYN)
+		inet_csk(sk)->icsk_af_ops->conn_request(sk, skb);
+discard:
+	kfree_skb(skb);
+}
+
 /**
  * xtcp_v4_do_rcv() - process a segment for a full socket
- * @sk: socket, bh-locked and not owned by the user (or from its backlog)
+ * @sk: socket, bh-locked and not owned by the user (or from its backlog);
+ *	a listener is not locked
  * @skb: segment; consumed
  *
  * Return: 0.
  */
 int xtcp_v4_do_rcv(struct sock *sk, struct sk_buff *skb)
 {
-	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
-
-	if (sk->sk_state != TCP_LISTEN)
-		return xtcp_rcv_state_process(sk, skb);
-
-	/* RFC 9293 §3.10.7.2 LISTEN: RST ignored, ACK reset, SYN queued */
-	if (cb->flags & XTCPHDR_RST)
-		goto discard;
-	if (cb->flags & XTCPHDR_ACK) {
-		xtcp_v4_send_reset(sock_net(sk), skb);
-		goto discard;
+	if (sk->sk_state == TCP_LISTEN) {
+		xtcp_v4_listen_rcv(sk, skb);
+		return 0;
 	}
-	if (cb->flags & XTCPHDR_SYN) {
-		inet_csk(sk)->icsk_af_ops->conn_request(sk, skb);
-		goto discard;
-	}
-discard:
-	kfree_skb(skb);
-	return 0;
+	return xtcp_rcv_state_process(sk, skb);
 }
 
 /* a segment for a request sock: complete the handshake in a child */
@@ -314,15 +364,7 @@ static void xtcp_v4_rcv_req(struct sock *sk, struct sk_buff *skb)
 	 * child is bh-locked and referenced by inet_csk_clone_lock().
 	 */
 	__acquire(&child->sk_lock.slock);
-	if (!sock_owned_by_user(child)) {
-		xtcp_rcv_state_process(child, skb);
-		if (child->sk_state != TCP_SYN_RECV)
-			listener->sk_data_ready(listener);
-	} else {
-		__sk_add_backlog(child, skb);
-	}
-	bh_unlock_sock(child);
-	sock_put(child);
+	xtcp_child_process(listener, child, skb);
 	sock_put(listener);
 }
 

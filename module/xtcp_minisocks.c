@@ -39,11 +39,16 @@ static void xtcp_v4_reqsk_destructor(struct request_sock *req)
 	kfree(rcu_dereference_protected(inet_rsk(req)->ireq_opt, 1));
 }
 
-/* the request timer (inet_connection_sock.c) is about to resend a SYN-ACK */
+/*
+ * The request timer (inet_connection_sock.c) fires: it resends the SYN-ACK,
+ * or drops the request once icsk_syn_retries of the listener is reached.
+ */
 static void xtcp_syn_ack_timeout(const struct request_sock *req)
 {
-	xtcp_inc_stats(read_pnet(&inet_rsk(req)->ireq_net),
-		       XTCP_MIB_RETRANSSEGS);
+	const struct sock *lsk = req->rsk_listener;
+
+	if (lsk && req->num_timeout >= READ_ONCE(inet_csk(lsk)->icsk_syn_retries))
+		xtcp_inc_stats(sock_net(lsk), XTCP_MIB_REQTIMEOUTS);
 }
 
 struct request_sock_ops xtcp_request_sock_ops = {
@@ -57,13 +62,92 @@ struct request_sock_ops xtcp_request_sock_ops = {
 };
 
 /**
- * xtcp_v4_conn_request() - a SYN reached a listener: queue a request sock
+ * xtcp_reqsk_init() - fill a request sock from a segment of the handshake
+ * @req: request sock from inet_reqsk_alloc()
+ * @sk: the listener
+ * @skb: the SYN, or the ACK returning a cookie
+ *
+ * Addresses, ports, routing marks and the windows; the caller sets the
+ * sequence numbers and options.
+ */
+void xtcp_reqsk_init(struct request_sock *req, const struct sock *sk,
+		     struct sk_buff *skb)
+{
+	const struct tcphdr *th = xtcp_hdr(skb);
+	const struct iphdr *iph = ip_hdr(skb);
+	struct inet_request_sock *ireq = inet_rsk(req);
+	struct xtcp_request_sock *xreq = xtcp_rsk(req);
+
+	sk_rcv_saddr_set(req_to_sk(req), iph->daddr);
+	sk_daddr_set(req_to_sk(req), iph->saddr);
+	ireq->ir_rmt_port = th->source;
+	ireq->ir_num = ntohs(th->dest);
+	ireq->ir_mark = inet_request_mark(sk, skb);
+	ireq->ir_iif = inet_request_bound_dev_if(sk, skb);
+	RCU_INIT_POINTER(ireq->ireq_opt, NULL);
+	memset(&xreq->opt, 0, sizeof(xreq->opt));
+	xreq->synack_sent = 0;
+	/* the window of a segment with SYN is never scaled (RFC 7323 §2.2) */
+	xreq->snd_wnd = ntohs(th->window);
+	req->rsk_rcv_wnd = min_t(u32, ((u64)READ_ONCE(sk->sk_rcvbuf) *
+					XTCP_RCV_RATIO_INIT) >> 10,
+				 XTCP_MAX_WINDOW);
+}
+
+/*
+ * The listener's icsk_syn_retries drives the generic request timer:
+ * TCP_SYNCNT when set, else net.xtcp.synack_retries as of the latest SYN.
+ */
+static void xtcp_listener_sync_retries(struct sock *sk)
+{
+	u8 n = xtcp_sk(sk)->user_syncnt ? :
+	       READ_ONCE(xtcp_pernet(sock_net(sk))->synack_retries);
+
+	if (READ_ONCE(inet_csk(sk)->icsk_syn_retries) != n)
+		WRITE_ONCE(inet_csk(sk)->icsk_syn_retries, n);
+}
+
+/* answer a SYN with a cookie SYN-ACK and keep nothing (RFC 4987 §3.6) */
+static void xtcp_send_cookie(struct sock *sk, struct sk_buff *skb)
+{
+	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	const struct tcphdr *th = xtcp_hdr(skb);
+	const struct iphdr *iph = ip_hdr(skb);
+	struct xtcp_request_sock *xreq;
+	struct request_sock *req;
+	unsigned int mss_idx;
+
+	req = inet_reqsk_alloc(&xtcp_request_sock_ops, sk, false);
+	if (!req)
+		return;
+	xtcp_reqsk_init(req, sk, skb);
+	xreq = xtcp_rsk(req);
+	/* RFC 9293 §3.7.1: no MSS option means 536 */
+	mss_idx = xtcp_cookie_mss_index(cb->opt.mss ? : XTCP_DEFAULT_MSS);
+	xreq->opt.mss = xtcp_cookie_mss_table[mss_idx];
+	xreq->irs = cb->seq;
+	xreq->iss = xtcp_cookie_make(iph->daddr, iph->saddr, th->dest,
+				     th->source, cb->seq, xtcp_cookie_counter(),
+				     mss_idx);
+	if (!xtcp_v4_rtx_synack(sk, req)) {
+		xtcp_inc_stats(sock_net(sk), XTCP_MIB_SYNCOOKIESSENT);
+		WRITE_ONCE(xtcp_sk(sk)->last_cookie, jiffies);
+	}
+	reqsk_free(req);
+}
+
+/**
+ * xtcp_v4_conn_request() - a SYN reached a listener (RFC 9293 §3.10.7.2)
  * @sk: listener
  * @skb: the SYN (not consumed)
  *
- * SYNs to broadcast or multicast addresses and SYNs with RST or FIN are
- * ignored (RFC 1122 §4.2.3.10). Data carried by a SYN is not queued: the
- * peer retransmits it once the handshake completes.
+ * SYNs to broadcast or multicast addresses are ignored (RFC 1122
+ * §4.2.3.10). Data carried by a SYN is dropped and counted: the peer
+ * sends it again once the handshake completes. When the accept queue is
+ * full the SYN is dropped; when the SYN queue is full (or always, with
+ * net.xtcp.syncookies = 2) a cookie SYN-ACK answers it (RFC 4987 §3.6),
+ * else a request sock joins the SYN queue and its timer retransmits the
+ * SYN-ACK with exponential backoff.
  *
  * Return: 0.
  */
@@ -72,45 +156,58 @@ int xtcp_v4_conn_request(struct sock *sk, struct sk_buff *skb)
 	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 	const struct tcphdr *th = xtcp_hdr(skb);
 	const struct iphdr *iph = ip_hdr(skb);
+	struct net *net = sock_net(sk);
 	struct xtcp_request_sock *xreq;
-	struct inet_request_sock *ireq;
 	struct request_sock *req;
+	int cookies;
 
-	if (skb_rtable(skb)->rt_flags & (RTCF_BROADCAST | RTCF_MULTICAST))
-		return 0;
+	xtcp_inc_stats(net, XTCP_MIB_LISTENSYNS);
+	if (skb_rtable(skb)->rt_flags & (RTCF_BROADCAST | RTCF_MULTICAST)) {
+		xtcp_inc_stats(net, XTCP_MIB_SYNBADADDR);
+		goto drop;
+	}
 	if (cb->flags & (XTCPHDR_RST | XTCPHDR_FIN))
+		goto drop;
+	if (skb->len > th->doff * 4)
+		xtcp_inc_stats(net, XTCP_MIB_SYNDATADROPPED);
+
+	cookies = READ_ONCE(xtcp_pernet(net)->syncookies);
+	if (cookies != 2 && inet_csk_reqsk_queue_is_full(sk)) {
+		xtcp_inc_stats(net, XTCP_MIB_SYNQUEUEOVERFLOWS);
+		if (!cookies)
+			goto drop;
+		cookies = 2;
+	}
+	if (sk_acceptq_is_full(sk)) {
+		xtcp_inc_stats(net, XTCP_MIB_LISTENOVERFLOWS);
+		goto drop;
+	}
+	if (cookies == 2) {
+		xtcp_send_cookie(sk, skb);
 		return 0;
-	if (inet_csk_reqsk_queue_is_full(sk) || sk_acceptq_is_full(sk))
-		return 0;
+	}
 
 	req = inet_reqsk_alloc(&xtcp_request_sock_ops, sk, true);
 	if (!req)
-		return 0;
-	ireq = inet_rsk(req);
+		goto drop;
+	xtcp_reqsk_init(req, sk, skb);
 	xreq = xtcp_rsk(req);
-	sk_rcv_saddr_set(req_to_sk(req), iph->daddr);
-	sk_daddr_set(req_to_sk(req), iph->saddr);
-	ireq->ir_rmt_port = th->source;
-	ireq->ir_num = ntohs(th->dest);
-	ireq->ir_mark = inet_request_mark(sk, skb);
-	ireq->ir_iif = inet_request_bound_dev_if(sk, skb);
-	RCU_INIT_POINTER(ireq->ireq_opt, NULL);
 	xreq->opt = cb->opt;
 	xreq->irs = cb->seq;
-	xreq->snd_wnd = ntohs(th->window);
 	xreq->iss = xtcp_v4_isn(iph->daddr, iph->saddr, th->dest, th->source,
 				ktime_get_ns());
-	req->rsk_rcv_wnd = min_t(u32, ((u64)READ_ONCE(sk->sk_rcvbuf) *
-					XTCP_RCV_RATIO_INIT) >> 10,
-				 XTCP_MAX_WINDOW);
-
+	xtcp_listener_sync_retries(sk);
 	if (!inet_csk_reqsk_queue_hash_add(sk, req, XTCP_RTO_INIT)) {
 		reqsk_free(req);
-		return 0;
+		goto drop;
 	}
 	/* a failed send is retried by the request timer */
 	xtcp_v4_rtx_synack(sk, req);
 	reqsk_put(req);
+	return 0;
+
+drop:
+	xtcp_inc_stats(net, XTCP_MIB_LISTENDROPS);
 	return 0;
 }
 
@@ -229,7 +326,10 @@ put_and_exit:
  * RFC 9293 §3.10.7.4 for SYN-RECEIVED of a passive open: a retransmitted
  * SYN gets the SYN-ACK again, unacceptable segments an ACK, a RST drops
  * the request, a wrong ACK gets <SEQ=SEG.ACK><CTL=RST>, and the right ACK
- * creates the child, which is returned bh-locked and referenced.
+ * creates the child, which is returned bh-locked and referenced. When the
+ * accept queue is full, the right ACK is dropped (the peer repeats it
+ * after the next SYN-ACK), or with net.xtcp.abort_on_overflow answered
+ * with a RST that ends the handshake.
  *
  * Return: the child, or NULL.
  */
@@ -271,11 +371,25 @@ struct sock *xtcp_check_req(struct sock *sk, struct sk_buff *skb,
 		xtcp_v4_send_reset(net, skb);
 		return NULL;
 	}
+	if (sk_acceptq_is_full(sk)) {
+		xtcp_inc_stats(net, XTCP_MIB_LISTENOVERFLOWS);
+		xtcp_inc_stats(net, XTCP_MIB_LISTENDROPS);
+		if (READ_ONCE(xtcp_pernet(net)->abort_on_overflow)) {
+			xtcp_v4_send_reset(net, skb);
+			inet_csk_reqsk_queue_drop(sk, req);
+		} else {
+			/* drop the ACK: the request timer's next SYN-ACK
+			 * makes the peer send it again
+			 */
+			inet_rsk(req)->acked = 1;
+		}
+		return NULL;
+	}
 
 	child = inet_csk(sk)->icsk_af_ops->syn_recv_sock(sk, skb, req, NULL,
 							 req, &own_req, NULL);
 	if (!child)
-		return NULL;	/* accept queue full: the peer will retry */
+		return NULL;	/* out of memory: the peer will retry */
 	return inet_csk_complete_hashdance(sk, child, req, own_req);
 }
 

@@ -749,6 +749,12 @@ int xtcp_v4_rtx_synack(const struct sock *sk, struct request_sock *req)
 		return -ENOMEM;
 	}
 	xtcp_inc_stats(sock_net(sk), XTCP_MIB_OUTSEGS);
+	xtcp_inc_stats(sock_net(sk), XTCP_MIB_OUTSYNACKS);
+	if (xtcp_rsk(req)->synack_sent) {
+		xtcp_inc_stats(sock_net(sk), XTCP_MIB_SYNACKRETRANS);
+		xtcp_inc_stats(sock_net(sk), XTCP_MIB_RETRANSSEGS);
+	}
+	xtcp_rsk(req)->synack_sent = 1;
 	rcu_read_lock();
 	err = ip_build_and_send_pkt(skb, sk, ireq->ir_loc_addr,
 				    ireq->ir_rmt_addr,

@@ -177,6 +177,18 @@ static const char * const xtcp_mib_names[] = {
 	[XTCP_MIB_TWKILLED]		= "TWKilled",
 	[XTCP_MIB_TWRECYCLED]		= "TwRecycled",
 	[XTCP_MIB_TWOVERFLOW]		= "TwOverflow",
+	[XTCP_MIB_LISTENSYNS]		= "ListenSyns",
+	[XTCP_MIB_OUTSYNACKS]		= "OutSynAcks",
+	[XTCP_MIB_SYNACKRETRANS]	= "SynAckRetrans",
+	[XTCP_MIB_REQTIMEOUTS]		= "ReqTimeouts",
+	[XTCP_MIB_SYNQUEUEOVERFLOWS]	= "SynQueueOverflows",
+	[XTCP_MIB_LISTENOVERFLOWS]	= "ListenOverflows",
+	[XTCP_MIB_LISTENDROPS]		= "ListenDrops",
+	[XTCP_MIB_SYNCOOKIESSENT]	= "SyncookiesSent",
+	[XTCP_MIB_SYNCOOKIESRECV]	= "SyncookiesRecv",
+	[XTCP_MIB_SYNCOOKIESFAILED]	= "SyncookiesFailed",
+	[XTCP_MIB_SYNDATADROPPED]	= "SynDataDropped",
+	[XTCP_MIB_SYNBADADDR]		= "SynBadAddr",
 };
 
 static_assert(ARRAY_SIZE(xtcp_mib_names) == XTCP_MIB_MAX);

@@ -11,6 +11,7 @@
 #include "xtcp_sock.h"
 
 #define XTCP_MAX_USER_MSS	65535
+#define XTCP_MAX_SYNCNT		127	/* as TCP_SYNCNT's MAX_TCP_SYNCNT */
 
 static bool xtcp_level_is_ours(int level)
 {
@@ -85,6 +86,14 @@ int xtcp_setsockopt(struct sock *sk, int level, int optname,
 			break;
 		}
 		err = xtcp_cc_log_enable(sk, val);
+		break;
+	case TCP_SYNCNT:
+		/* SYN (or, on a listener, SYN-ACK) retransmissions */
+		if (val < 1 || val > XTCP_MAX_SYNCNT) {
+			err = -EINVAL;
+			break;
+		}
+		xs->user_syncnt = val;
 		break;
 	default:
 		err = -ENOPROTOOPT;
@@ -212,6 +221,9 @@ int xtcp_getsockopt(struct sock *sk, int level, int optname,
 			val = xs->user_mss ? : XTCP_DEFAULT_MSS;
 		else
 			val = xs->mss_cache;
+		break;
+	case TCP_SYNCNT:
+		val = xtcp_syn_retries(sk);
 		break;
 	default:
 		return -ENOPROTOOPT;

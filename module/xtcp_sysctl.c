@@ -13,67 +13,47 @@ static int xtcp_one = 1;
 static int xtcp_msl_max = 3600 * 1000;
 static int xtcp_syn_retries_max = 127;
 
+/*
+ * An int sysctl of struct xtcp_net: .data holds the field's offset until
+ * xtcp_sysctl_init_net() turns it into the namespace's address.
+ */
+#define XTCP_SYSCTL_INT(_name, _field, _min, _max) {			\
+	.procname	= _name,					\
+	.data		= (void *)offsetof(struct xtcp_net, _field),	\
+	.maxlen		= sizeof(int),					\
+	.mode		= 0644,						\
+	.proc_handler	= proc_dointvec_minmax,				\
+	.extra1		= _min,						\
+	.extra2		= _max,						\
+}
+
 static const struct ctl_table xtcp_sysctl_template[] = {
-	{
-		/* TIME-WAIT lasts 2 * msl_ms (RFC 9293 §3.4.2) */
-		.procname	= "msl_ms",
-		.maxlen		= sizeof(int),
-		.mode		= 0644,
-		.proc_handler	= proc_dointvec_minmax,
-		.extra1		= &xtcp_one,
-		.extra2		= &xtcp_msl_max,
-	},
-	{
-		/* SYN retransmissions before connect() gives ETIMEDOUT */
-		.procname	= "syn_retries",
-		.maxlen		= sizeof(int),
-		.mode		= 0644,
-		.proc_handler	= proc_dointvec_minmax,
-		.extra1		= &xtcp_one,
-		.extra2		= &xtcp_syn_retries_max,
-	},
-	{
-		/* lifetime of an orphaned connection in FIN-WAIT-2 */
-		.procname	= "fin_timeout_ms",
-		.maxlen		= sizeof(int),
-		.mode		= 0644,
-		.proc_handler	= proc_dointvec_minmax,
-		.extra1		= &xtcp_one,
-		.extra2		= &xtcp_msl_max,
-	},
-	{
-		/* 1: RST in TIME-WAIT is ignored (RFC 1337); 0: it ends it */
-		.procname	= "rfc1337",
-		.maxlen		= sizeof(int),
-		.mode		= 0644,
-		.proc_handler	= proc_dointvec_minmax,
-		.extra1		= SYSCTL_ZERO,
-		.extra2		= SYSCTL_ONE,
-	},
-	{
-		/* challenge ACKs per second (RFC 5961 §7) */
-		.procname	= "challenge_ack_limit",
-		.maxlen		= sizeof(int),
-		.mode		= 0644,
-		.proc_handler	= proc_dointvec_minmax,
-		.extra1		= SYSCTL_ZERO,
-	},
-	{
-		/* RSTs per second for segments without a connection */
-		.procname	= "rst_limit",
-		.maxlen		= sizeof(int),
-		.mode		= 0644,
-		.proc_handler	= proc_dointvec_minmax,
-		.extra1		= SYSCTL_ZERO,
-	},
-	{
-		/* TIME-WAIT socks allowed in this namespace */
-		.procname	= "max_tw_buckets",
-		.maxlen		= sizeof(int),
-		.mode		= 0644,
-		.proc_handler	= proc_dointvec_minmax,
-		.extra1		= SYSCTL_ZERO,
-	},
+	/* TIME-WAIT lasts 2 * msl_ms (RFC 9293 §3.4.2) */
+	XTCP_SYSCTL_INT("msl_ms", msl_ms, &xtcp_one, &xtcp_msl_max),
+	/* SYN retransmissions before connect() gives ETIMEDOUT */
+	XTCP_SYSCTL_INT("syn_retries", syn_retries, &xtcp_one,
+			&xtcp_syn_retries_max),
+	/* lifetime of an orphaned connection in FIN-WAIT-2 */
+	XTCP_SYSCTL_INT("fin_timeout_ms", fin_timeout_ms, &xtcp_one,
+			&xtcp_msl_max),
+	/* 1: RST in TIME-WAIT is ignored (RFC 1337); 0: it ends it */
+	XTCP_SYSCTL_INT("rfc1337", rfc1337, SYSCTL_ZERO, SYSCTL_ONE),
+	/* challenge ACKs per second (RFC 5961 §7) */
+	XTCP_SYSCTL_INT("challenge_ack_limit", challenge_ack_limit,
+			SYSCTL_ZERO, NULL),
+	/* RSTs per second for segments without a connection */
+	XTCP_SYSCTL_INT("rst_limit", rst_limit, SYSCTL_ZERO, NULL),
+	/* TIME-WAIT socks allowed in this namespace */
+	XTCP_SYSCTL_INT("max_tw_buckets", tw_death_row.sysctl_max_tw_buckets,
+			SYSCTL_ZERO, NULL),
+	/* SYN-ACK retransmissions before a request is dropped */
+	XTCP_SYSCTL_INT("synack_retries", synack_retries, &xtcp_one,
+			&xtcp_syn_retries_max),
+	/* 0: never, 1: when the SYN queue overflows, 2: always (RFC 4987) */
+	XTCP_SYSCTL_INT("syncookies", syncookies, SYSCTL_ZERO, SYSCTL_TWO),
+	/* 1: reset a handshake whose child finds the accept queue full */
+	XTCP_SYSCTL_INT("abort_on_overflow", abort_on_overflow, SYSCTL_ZERO,
+			SYSCTL_ONE),
 	{ }
 };
 
@@ -87,18 +67,15 @@ int xtcp_sysctl_init_net(struct net *net)
 {
 	struct xtcp_net *xn = xtcp_pernet(net);
 	struct ctl_table *table;
+	unsigned int i;
 
 	table = kmemdup(xtcp_sysctl_template, sizeof(xtcp_sysctl_template),
 			GFP_KERNEL);
 	if (!table)
 		return -ENOMEM;
-	table[0].data = &xn->msl_ms;
-	table[1].data = &xn->syn_retries;
-	table[2].data = &xn->fin_timeout_ms;
-	table[3].data = &xn->rfc1337;
-	table[4].data = &xn->challenge_ack_limit;
-	table[5].data = &xn->rst_limit;
-	table[6].data = &xn->tw_death_row.sysctl_max_tw_buckets;
+	for (i = 0; i < ARRAY_SIZE(xtcp_sysctl_template) - 1; i++)
+		if (table[i].data)
+			table[i].data = (char *)xn + (uintptr_t)table[i].data;
 
 	xn->sysctl_hdr = register_net_sysctl(net, "net/xtcp", table);
 	if (!xn->sysctl_hdr) {

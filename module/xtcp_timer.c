@@ -81,8 +81,7 @@ static void xtcp_retransmit_timeout(struct sock *sk)
 		return;
 
 	limit = sk->sk_state == TCP_SYN_SENT ?
-		READ_ONCE(xtcp_pernet(sock_net(sk))->syn_retries) :
-		XTCP_RETRIES2;
+		xtcp_syn_retries(sk) : XTCP_RETRIES2;
 	xtcp_inc_stats(sock_net(sk), XTCP_MIB_RTOTIMEOUTS);
 	if (icsk->icsk_retransmits >= limit) {
 		xtcp_inc_stats(sock_net(sk), XTCP_MIB_CONNTIMEOUTS);

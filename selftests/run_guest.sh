@@ -10,7 +10,7 @@
 #
 # Tests: every executable xtcp_* C program (run through ns_wrap.sh, between
 # two fresh namespaces; the packet-level programs xtcp_states* and
-# xtcp_hdr through pkt_wrap.sh) and every xtcp_*.sh script, xtcp_modload.sh last.
+# xtcp_hdr, xtcp_listen through pkt_wrap.sh) and every xtcp_*.sh script, xtcp_modload.sh last.
 # Environment: XTCP_KO (module, default /xtcp/xtcp.ko), XTCP_TEST_TIMEOUT
 # (seconds per test program, default 900), XTCP_TESTS (space-separated
 # subset of test names to run).
@@ -209,7 +209,7 @@ for f in "${tests[@]}"; do
 	fi
 	case "$name" in
 	*.sh) run_one "$name" "$f" ;;
-	xtcp_states* | xtcp_hdr | xtcp_cc) run_one "$name" "$here/pkt_wrap.sh" "$f" ;;
+	xtcp_states* | xtcp_hdr | xtcp_listen | xtcp_cc) run_one "$name" "$here/pkt_wrap.sh" "$f" ;;
 	*) run_one "$name" "$here/ns_wrap.sh" "$f" ;;
 	esac
 done
