@@ -154,6 +154,8 @@ struct xtcp_skb_cb {
  * @lsndtime: jiffies of the last new data sent (restart after idle)
  * @lost_out: segments retransmitted in the current recovery episode
  * @total_lost: segments presumed lost over the connection's life
+ * @rtx_next: after a timeout, end of the last segment resent in this
+ *	episode: the next one to resend starts here
  * @ca_state: &enum xtcp_ca_state
  * @cwnd_limited: the last push stopped at cwnd with data waiting
  * @cc_log: record of cwnd/ssthresh changes, NULL unless enabled
@@ -209,6 +211,7 @@ struct xtcp_sock {
 	u32 lsndtime;
 	u32 lost_out;
 	u32 total_lost;
+	u32 rtx_next;
 	u8 ca_state;
 	u8 cwnd_limited:1;
 	struct xtcp_cc_log *cc_log;
@@ -423,6 +426,7 @@ void xtcp_send_active_reset(struct sock *sk, gfp_t gfp);
 int xtcp_send_fin(struct sock *sk);
 void xtcp_push(struct sock *sk);
 int xtcp_retransmit_head(struct sock *sk);
+int xtcp_retransmit_skb(struct sock *sk, struct sk_buff *skb);
 void xtcp_send_window_probe(struct sock *sk);
 struct sk_buff *xtcp_make_synack(const struct sock *sk, struct dst_entry *dst,
 				 struct request_sock *req);

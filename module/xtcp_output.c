@@ -346,6 +346,24 @@ void xtcp_push(struct sock *sk)
 }
 
 /**
+ * xtcp_retransmit_skb() - resend one sent, unacknowledged segment
+ * @sk: socket, locked
+ * @skb: the segment, in the write queue before send_head
+ *
+ * Return: 0, or a negative errno when it could not be sent.
+ */
+int xtcp_retransmit_skb(struct sock *sk, struct sk_buff *skb)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	xs->rtx_next = XTCP_SKB_CB(skb)->end_seq;
+	XTCP_SKB_CB(skb)->retransmitted = 1;
+	xs->total_retrans++;
+	xtcp_inc_stats(sock_net(sk), XTCP_MIB_RETRANSSEGS);
+	return xtcp_transmit_queued(sk, skb);
+}
+
+/**
  * xtcp_retransmit_head() - resend the oldest unacknowledged segment
  * @sk: socket, locked
  *
@@ -358,10 +376,7 @@ int xtcp_retransmit_head(struct sock *sk)
 
 	if (!skb || skb == xs->send_head)
 		return -EAGAIN;
-	XTCP_SKB_CB(skb)->retransmitted = 1;
-	xs->total_retrans++;
-	xtcp_inc_stats(sock_net(sk), XTCP_MIB_RETRANSSEGS);
-	return xtcp_transmit_queued(sk, skb);
+	return xtcp_retransmit_skb(sk, skb);
 }
 
 static void xtcp_queue_skb(struct sock *sk, struct sk_buff *skb)

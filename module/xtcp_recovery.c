@@ -50,6 +50,35 @@ static void xtcp_reduce_ssthresh(struct sock *sk)
 	xs->snd_cwnd_cnt = 0;
 }
 
+/*
+ * Loss state: resend, from the oldest not yet resent in this episode, the
+ * segments below the recovery point while the resent ones still
+ * unacknowledged stay below cwnd (go-back-N in slow start, as the timeout
+ * leaves no way to tell which were lost).
+ */
+static void xtcp_loss_retransmit(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct sk_buff *skb;
+	u32 resent = 0;
+
+	if (xtcp_seq_before(xs->rtx_next, xs->snd_una))
+		xs->rtx_next = xs->snd_una;
+	skb_queue_walk(&sk->sk_write_queue, skb) {
+		const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+
+		if (skb == xs->send_head || resent >= xs->snd_cwnd ||
+		    !xtcp_seq_before(cb->seq, xs->recover))
+			break;
+		resent++;
+		if (xtcp_seq_before(cb->seq, xs->rtx_next))
+			continue;
+		if (xtcp_retransmit_skb(sk, skb))
+			break;
+		xs->lost_out++;
+	}
+}
+
 /**
  * xtcp_cong_ack() - congestion state after an ACK of new data
  * @sk: socket, locked
@@ -96,19 +125,18 @@ void xtcp_cong_ack(struct sock *sk, u32 ack, u32 acked, u32 prior_in_flight,
 		return;
 	case XTCP_CA_LOSS:
 		/*
-		 * After a timeout each ACK below the recovery point shows the
-		 * next segment lost too (RFC 6582 §3.2 applied to the RTO,
-		 * RFC 5681 §3.1): resend it, growing cwnd in slow start.
+		 * After a timeout everything sent before it is presumed lost
+		 * (RFC 5681 §3.1): cwnd grows in slow start and the segments
+		 * below the recovery point are resent in order as it allows.
 		 */
+		ca->cong_avoid(sk, ack, acked);
 		if (xtcp_seq_before(ack, xs->recover)) {
-			xtcp_retransmit_head(sk);
-			xs->lost_out++;
+			xtcp_loss_retransmit(sk);
 		} else {
 			xs->lost_out = 0;
 			xtcp_set_ca_state(sk, XTCP_CA_OPEN);
 			why = XTCP_CC_RECOVERED;
 		}
-		ca->cong_avoid(sk, ack, acked);
 		xtcp_cc_note(sk, why);
 		return;
 	case XTCP_CA_DISORDER:
@@ -187,6 +215,7 @@ void xtcp_cong_rto(struct sock *sk)
 	xs->snd_cwnd = 1;
 	xs->snd_cwnd_cnt = 0;
 	xs->recover = xs->snd_nxt;
+	xs->rtx_next = xs->snd_una;
 	xs->dupacks = 0;
 	xs->lost_out = 1;
 	xs->total_lost++;

@@ -461,8 +461,8 @@ TEST_F(pkt, slow_start_fast_recovery_linear)
 /*
  * A retransmission timeout sets ssthresh = max(FlightSize / 2, 2) and
  * cwnd = 1 (RFC 5681 §3.1): one segment goes out; an ACK of it lets two
- * more out (slow start, the next one resent as a partial ACK shows it
- * lost as well).
+ * more out (slow start): the next two, resent, since everything sent
+ * before the timeout is presumed lost.
  */
 TEST_F(pkt, timeout_collapses_cwnd)
 {
@@ -498,6 +498,11 @@ TEST_F(pkt, timeout_collapses_cwnd)
 		ASSERT_LT(0, xpkt_recv(&self->p, &s, c->tport, 1000));
 	} while (!s.len);
 	ASSERT_EQ(f.seq[1], s.seq);
+	do {
+		ASSERT_LT(0, xpkt_recv(&self->p, &s, c->tport, 1000));
+	} while (!s.len);
+	ASSERT_EQ(f.seq[2], s.seq);
+	ASSERT_EQ(0, xpkt_recv(&self->p, &s, c->tport, FLIGHT_QUIET_MS));
 	ASSERT_EQ(rto0 + 1, xtcp_stat_get(NULL, "RtoTimeouts"));
 	get_info(_metadata, c->fd, &ti);
 	ASSERT_EQ(2U, ti.tcpi_snd_cwnd);
