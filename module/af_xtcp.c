@@ -160,6 +160,16 @@ static int __net_init xtcp_net_init(struct net *net)
 	xn->rfc1337 = 1;
 	xn->challenge_ack_limit = 1000;
 	xn->rst_limit = 1000;
+	xn->rto_min_ms = XTCP_RTO_MIN_MS;
+	xn->rto_max_ms = XTCP_RTO_MAX_MS;
+	xn->rto_initial_ms = XTCP_RTO_INIT_MS;
+	xn->retries2 = XTCP_RETRIES2;
+	xn->orphan_retries = 0;
+	xn->keepalive_time_ms = XTCP_KEEPALIVE_TIME_MS;
+	xn->keepalive_intvl_ms = XTCP_KEEPALIVE_INTVL_MS;
+	xn->keepalive_probes = XTCP_KEEPALIVE_PROBES;
+	xn->delack_ms = XTCP_DELACK_MS;
+	xn->timestamps = 1;
 	xn->synack_retries = 5;
 	xn->syncookies = 1;
 	xn->abort_on_overflow = 0;

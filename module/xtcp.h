@@ -44,21 +44,43 @@
 /* payload of one linear data skb, so that its head stays within 16 KiB */
 #define XTCP_MAX_SKB_PAYLOAD	(16384 - 512 - XTCP_DATA_HEADROOM)
 
-/* RFC 6298 §2 timer bounds, in jiffies */
-#define XTCP_RTO_INIT		((unsigned int)HZ)
-#define XTCP_RTO_MIN		((unsigned int)(HZ / 5))
-#define XTCP_RTO_MAX		((unsigned int)(120 * HZ))
-#define XTCP_DELACK_MAX		((unsigned int)(HZ / 5))
-#define XTCP_DELACK_MIN		((unsigned int)(HZ / 25))
+/*
+ * Timer defaults (RFC 6298 §2, RFC 1122 §4.2.3.5, §4.2.3.6); the values in
+ * use are the net.xtcp sysctls, which start from these.
+ */
+#define XTCP_RTO_MIN_MS		200
+#define XTCP_RTO_MAX_MS		120000
+#define XTCP_RTO_INIT_MS	1000
 #define XTCP_RETRIES2		15
+#define XTCP_ORPHAN_RETRIES	8	/* what orphan_retries = 0 means */
+#define XTCP_KEEPALIVE_TIME_MS	(7200 * 1000)
+#define XTCP_KEEPALIVE_INTVL_MS	(75 * 1000)
+#define XTCP_KEEPALIVE_PROBES	9
+/* TCP_KEEPIDLE/TCP_KEEPINTVL (seconds) and TCP_KEEPCNT ranges, as TCP's */
+#define XTCP_MAX_KEEPIDLE	32767
+#define XTCP_MAX_KEEPINTVL	32767
+#define XTCP_MAX_KEEPCNT	127
+/* delayed ACK (RFC 9293 §3.8.6.3: well under 0.5 s; never above 200 ms) */
+#define XTCP_DELACK_MS		40
+#define XTCP_DELACK_MAX_MS	200
+#define XTCP_DELACK_MAX		((unsigned long)HZ / 5)
+/* immediate ACKs granted by TCP_QUICKACK before delaying again */
+#define XTCP_QUICKACKS		16
+/* TCP_CORK holds a partial segment at most this long (as Linux does) */
+#define XTCP_CORK_MAX		((unsigned long)(HZ / 5))
 
 /* option kinds and lengths, RFC 9293 §3.2 and RFC 7323 */
 #define XTCPOPT_EOL		0
 #define XTCPOPT_NOP		1
 #define XTCPOPT_MSS		2
 #define XTCPOPT_WINDOW		3
+#define XTCPOPT_TIMESTAMP	8
 #define XTCPOLEN_MSS		4
 #define XTCPOLEN_WINDOW		3
+#define XTCPOLEN_TIMESTAMP	10	/* RFC 7323 §3.2: exactly 10 */
+#define XTCPOLEN_TSTAMP_ALIGNED	12	/* NOP, NOP, timestamps */
+/* RFC 7323 §5.5: TS.Recent idle this long (24 days, in s) is invalid */
+#define XTCP_PAWS_IDLE		(24 * 24 * 60 * 60)
 
 /* header flag bits as they appear in byte 13 of the header */
 #define XTCPHDR_FIN	0x01
@@ -75,35 +97,54 @@
  * @mss: MSS option value, 0 when absent
  * @wscale: window-scale shift
  * @wscale_ok: the window-scale option was present
+ * @tstamp_ok: the timestamps option (RFC 7323 §3) was present / is sent
+ * @tsval: its TSval
+ * @tsecr: its TSecr
  */
 struct xtcp_options {
 	u16 mss;
 	u8 wscale;
 	u8 wscale_ok;
+	u8 tstamp_ok;
+	u32 tsval;
+	u32 tsecr;
 };
 
 /**
  * struct xtcp_skb_cb - per-segment control block kept in skb->cb
  * @header: room for the IP layer's control block while the skb is in IP
+ * @ack_seq: acknowledgment number (received segments)
+ * @opt: options of a received segment, validated on arrival
+ * @when: jiffies of the last transmission (queued segments)
+ * @first_tx: jiffies of the first transmission (queued segments)
  * @seq: first sequence number of the segment
  * @end_seq: seq + SYN + FIN + payload length
- * @ack_seq: acknowledgment number (received segments)
- * @when: jiffies of the last transmission (sent segments)
  * @flags: header flags (XTCPHDR_*)
  * @retransmitted: segment was sent more than once (Karn's rule)
- * @opt: options of a received segment, validated on arrival
+ *
+ * The IP layer's block is only needed while IP owns the skb: received
+ * segments reuse its room from XTCP's receive entry on, and segments on the
+ * send queue own it too (each transmission is a clone whose block is
+ * cleared for IP).
  */
 struct xtcp_skb_cb {
 	union {
-		struct inet_skb_parm h4;
-	} header;
+		union {
+			struct inet_skb_parm h4;
+		} header;
+		struct {
+			u32 ack_seq;
+			struct xtcp_options opt;
+		};
+		struct {
+			u32 when;
+			u32 first_tx;
+		};
+	};
 	u32 seq;
 	u32 end_seq;
-	u32 ack_seq;
-	u32 when;
 	u8 flags;
 	u8 retransmitted;
-	struct xtcp_options opt;
 };
 
 #define XTCP_SKB_CB(__skb)	((struct xtcp_skb_cb *)&((__skb)->cb[0]))
@@ -136,6 +177,8 @@ struct xtcp_skb_cb {
  * @snd_wscale: peer's window-scale shift
  * @rcv_wscale: our window-scale shift
  * @nodelay: TCP_NODELAY set
+ * @tstamp_ok: timestamps (RFC 7323) in use; before the peer's SYN, offered
+ * @urg_mode: urgent data sent and not yet acknowledged (SND.UP ahead)
  * @send_head: first skb of sk_write_queue not yet sent, NULL when none
  * @ofo_root: out-of-order segments awaiting the gap before them
  * @srtt_us: smoothed RTT (RFC 6298), 0 before the first sample
@@ -162,7 +205,26 @@ struct xtcp_skb_cb {
  * @cc_last_cwnd: cwnd at the last record (xtcp_cc_note)
  * @cc_last_ssthresh: ssthresh at the last record
  * @ca_priv: the algorithm's private state
- * @last_cookie: jiffies when this listener last sent a SYN cookie
+ * @rto_min: lower RTO bound in jiffies (net.xtcp.rto_min_ms at creation)
+ * @rto_max: upper RTO and backoff bound in jiffies (net.xtcp.rto_max_ms)
+ * @probe_stamp: jiffies of the first unanswered zero-window probe
+ * @keepalive_time: TCP_KEEPIDLE in jiffies, 0 for net.xtcp.keepalive_time_ms
+ * @keepalive_intvl: TCP_KEEPINTVL in jiffies, 0 for the sysctl
+ * @keepalive_probes: TCP_KEEPCNT, 0 for net.xtcp.keepalive_probes
+ * @cork: TCP_CORK set: partial segments wait (at most XTCP_CORK_MAX)
+ * @quickack: ACKs still to send at once (TCP_QUICKACK) before delaying
+ * @rcv_mss: largest payload received so far (a "full-sized" segment)
+ * @cork_timer: sends a partial segment TCP_CORK has held XTCP_CORK_MAX
+ * @ts_recent: TS.Recent, the TSval to echo (RFC 7323 §4.3)
+ * @ts_recent_stamp: when @ts_recent was recorded, in seconds (§5.5)
+ * @ts_offset: random offset of our TSval clock (RFC 7323 §7.1)
+ * @snd_up: send urgent pointer, the sequence number after the last
+ *	urgent byte (RFC 9293 §3.8.5, RFC 6093)
+ * @urg_seq: sequence number of the received urgent byte
+ * @urg_data: 0, XTCP_URG_NOTYET, XTCP_URG_READ, or XTCP_URG_VALID with
+ *	the urgent byte in the low eight bits
+ * @last_cookie: jiffies (low bit set) when this listener last sent a SYN
+ *	cookie, 0 if it never did
  */
 struct xtcp_sock {
 	struct inet_connection_sock icsk;
@@ -192,6 +254,8 @@ struct xtcp_sock {
 	u8 snd_wscale;
 	u8 rcv_wscale;
 	u8 nodelay:1;
+	u8 tstamp_ok:1;
+	u8 urg_mode:1;
 
 	struct sk_buff *send_head;
 	struct rb_root ofo_root;
@@ -218,8 +282,29 @@ struct xtcp_sock {
 	u32 cc_last_cwnd;
 	u32 cc_last_ssthresh;
 	u64 ca_priv[XTCP_CA_PRIV_U64];
+	u32 rto_min;
+	u32 rto_max;
+	u32 probe_stamp;
+	u32 keepalive_time;
+	u32 keepalive_intvl;
+	u8 keepalive_probes;
+	u8 cork:1;
+	u8 quickack;
+	u16 rcv_mss;
+	struct timer_list cork_timer;
+	u32 ts_recent;
+	u32 ts_recent_stamp;
+	u32 ts_offset;
+	u32 snd_up;
+	u32 urg_seq;
+	u16 urg_data;
 	unsigned long last_cookie;
 };
+
+/* xtcp_sock.urg_data states */
+#define XTCP_URG_VALID		0x0100	/* the byte is in the low 8 bits */
+#define XTCP_URG_NOTYET		0x0200	/* pointer seen, byte not yet */
+#define XTCP_URG_READ		0x0400	/* read by recv(MSG_OOB) */
 
 static inline struct xtcp_sock *xtcp_sk(const struct sock *sk)
 {
@@ -243,6 +328,9 @@ static inline bool xtcp_in_slow_start(const struct xtcp_sock *xs)
  * @iss: our initial sequence number
  * @irs: the peer's initial sequence number
  * @snd_wnd: window from the SYN (never scaled, RFC 7323 §2.2)
+ * @opt: options the peer sent in its SYN (tstamp_ok cleared when we do
+ *	not answer with timestamps)
+ * @ts_off: offset of the TSval clock of the SYN-ACK and of the child
  * @opt: options the peer sent in its SYN
  * @synack_sent: a SYN-ACK went out already (the next is a retransmission)
  */
@@ -252,6 +340,7 @@ struct xtcp_request_sock {
 	u32 irs;
 	u32 snd_wnd;
 	struct xtcp_options opt;
+	u32 ts_off;
 	u8 synack_sent;
 };
 
@@ -266,12 +355,18 @@ static inline struct xtcp_request_sock *xtcp_rsk(const struct request_sock *req)
  * @rcv_nxt: next sequence number expected from the peer
  * @snd_nxt: our sequence number after our FIN
  * @rcv_wnd: window to advertise in ACKs
+ * @tstamp_ok: the connection used timestamps: ACKs carry them too
+ * @ts_recent: TS.Recent to echo
+ * @ts_offset: the connection's TSval clock offset
  */
 struct xtcp_timewait_sock {
 	struct inet_timewait_sock tw;
 	u32 rcv_nxt;
 	u32 snd_nxt;
 	u32 rcv_wnd;
+	u8 tstamp_ok;
+	u32 ts_recent;
+	u32 ts_offset;
 };
 
 static inline struct xtcp_timewait_sock *xtcp_twsk(const struct sock *sk)
@@ -305,6 +400,18 @@ struct xtcp_ratelimit {
  * @abort_on_overflow: 1 to reset a handshake the full accept queue refuses
  * @challenge_rl: budget state for @challenge_ack_limit
  * @rst_rl: budget state for @rst_limit
+ * @rto_min_ms: lower bound of the retransmission timeout (RFC 6298 §2.4)
+ * @rto_max_ms: upper bound of the RTO and of its backoff (RFC 6298 §2.5)
+ * @rto_initial_ms: RTO before the first RTT sample (RFC 6298 §2.1)
+ * @retries2: retransmissions of a synchronized connection before it fails
+ *	with ETIMEDOUT (RFC 1122 §4.2.3.5 R2)
+ * @orphan_retries: the same for a connection closed by the application;
+ *	0 means XTCP_ORPHAN_RETRIES
+ * @keepalive_time_ms: idle time before the first keep-alive probe
+ * @keepalive_intvl_ms: time between unanswered keep-alive probes
+ * @keepalive_probes: unanswered probes before the connection is dropped
+ * @delack_ms: delayed-ACK timeout (at most XTCP_DELACK_MAX_MS)
+ * @timestamps: 1 to offer and accept the timestamps option (RFC 7323)
  * @sysctl_hdr: registered net.xtcp sysctl table
  * @ca_lock: protects @ca_default
  * @ca_default: name of the default congestion control
@@ -328,6 +435,16 @@ struct xtcp_net {
 	int abort_on_overflow;
 	struct xtcp_ratelimit challenge_rl;
 	struct xtcp_ratelimit rst_rl;
+	int rto_min_ms;
+	int rto_max_ms;
+	int rto_initial_ms;
+	int retries2;
+	int orphan_retries;
+	int keepalive_time_ms;
+	int keepalive_intvl_ms;
+	int keepalive_probes;
+	int delack_ms;
+	int timestamps;
 	struct ctl_table_header *sysctl_hdr;
 	spinlock_t ca_lock;	/* protects ca_default */
 	char ca_default[XTCP_CA_NAME_MAX];
@@ -367,6 +484,30 @@ static inline int xtcp_fin_timeout(const struct sock *sk)
 	return msecs_to_jiffies(READ_ONCE(xtcp_pernet(sock_net(sk))->fin_timeout_ms));
 }
 
+/* RTO before the first RTT sample, net.xtcp.rto_initial_ms, in jiffies */
+static inline u32 xtcp_rto_initial(const struct net *net)
+{
+	return msecs_to_jiffies(READ_ONCE(xtcp_pernet(net)->rto_initial_ms));
+}
+
+/* the millisecond clock behind TSval (RFC 7323 §5.4: 1 ms to 1 s a tick) */
+static inline u32 xtcp_clock_ms(void)
+{
+	return (u32)div_u64(ktime_get_ns(), NSEC_PER_MSEC);
+}
+
+/* TSval for a segment of @xs now */
+static inline u32 xtcp_ts_now(const struct xtcp_sock *xs)
+{
+	return xtcp_clock_ms() + xs->ts_offset;
+}
+
+/* delayed-ACK timeout, net.xtcp.delack_ms, in jiffies */
+static inline unsigned long xtcp_delack_timeout(const struct sock *sk)
+{
+	return msecs_to_jiffies(READ_ONCE(xtcp_pernet(sock_net(sk))->delack_ms));
+}
+
 /* SYN retransmissions of an active open: TCP_SYNCNT or net.xtcp.syn_retries */
 static inline int xtcp_syn_retries(const struct sock *sk)
 {
@@ -403,6 +544,9 @@ int xtcp_v4_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len);
 void xtcp_v4_send_reset(struct net *net, struct sk_buff *skb);
 void xtcp_v4_send_ack(struct net *net, struct sk_buff *skb, u32 seq, u32 ack,
 		      u32 win, u8 flags);
+void xtcp_v4_send_ack_ts(struct net *net, struct sk_buff *skb, u32 seq,
+			 u32 ack, u32 win, u8 flags,
+			 const struct xtcp_options *ts);
 u32 xtcp_v4_isn(__be32 saddr, __be32 daddr, __be16 sport, __be16 dport,
 		u64 now_ns);
 void xtcp_fill_cb(struct sk_buff *skb, const struct tcphdr *th);
@@ -414,6 +558,8 @@ int xtcp_parse_options(const struct tcphdr *th, struct xtcp_options *opt);
 void xtcp_ofo_purge(struct sock *sk);
 void xtcp_set_peer_options(struct xtcp_sock *xs,
 			   const struct xtcp_options *opt);
+bool xtcp_paws_reject(u32 ts_recent, u32 ts_recent_stamp, u32 tsval,
+		      u32 now_sec);
 
 /* xtcp_output.c */
 int xtcp_connect_send_syn(struct sock *sk);
@@ -425,6 +571,7 @@ bool xtcp_ratelimit_allow(struct xtcp_ratelimit *rl, unsigned long now,
 void xtcp_send_active_reset(struct sock *sk, gfp_t gfp);
 int xtcp_send_fin(struct sock *sk);
 void xtcp_push(struct sock *sk);
+void xtcp_push_pending(struct sock *sk, bool force);
 int xtcp_retransmit_head(struct sock *sk);
 int xtcp_retransmit_skb(struct sock *sk, struct sk_buff *skb);
 void xtcp_send_window_probe(struct sock *sk);
@@ -447,10 +594,29 @@ int xtcp_write_options(u8 *ptr, const struct xtcp_options *opt);
 
 /* xtcp_timer.c */
 void xtcp_init_xmit_timers(struct sock *sk);
+void xtcp_clear_xmit_timers(struct sock *sk);
+void xtcp_cork_timer_arm(struct sock *sk);
 void xtcp_rearm_rto(struct sock *sk);
 void xtcp_rtt_update(struct xtcp_sock *xs, u32 sample_us);
 void xtcp_rto_restore(struct xtcp_sock *xs);
 void xtcp_set_keepalive(struct sock *sk, int val);
+void xtcp_init_rto(struct sock *sk);
+u32 xtcp_rto_compute(u32 srtt_us, u32 rttvar_us, u32 rto_min, u32 rto_max);
+u32 xtcp_keepalive_time(const struct sock *sk);
+u32 xtcp_keepalive_intvl(const struct sock *sk);
+int xtcp_keepalive_probes(const struct sock *sk);
+void xtcp_keepalive_rearm(struct sock *sk);
+
+/* xtcp_urgent.c */
+void xtcp_urg_mark(struct sock *sk);
+u16 xtcp_urg_ptr(const struct xtcp_sock *xs, u32 seq);
+void xtcp_urg_acked(struct xtcp_sock *xs);
+void xtcp_urg_rcv(struct sock *sk, const struct sk_buff *skb);
+void xtcp_urg_data_arrived(struct sock *sk);
+int xtcp_urg_recv(struct sock *sk, struct msghdr *msg, size_t len, int flags);
+bool xtcp_urg_at_mark(const struct sock *sk);
+u32 xtcp_urg_limit(const struct sock *sk, u32 seq, u32 used, bool *skip);
+void xtcp_urg_consumed(struct sock *sk);
 
 /* xtcp_minisocks.c */
 void xtcp_time_wait(struct sock *sk, int state, int timeo);

@@ -15,7 +15,8 @@
 /**
  * xtcp_parse_options() - decode the options of a header (RFC 9293 §3.2)
  * @th: header whose doff has been validated against the skb length
- * @opt: result; MSS and window scale are honoured only on a SYN
+ * @opt: result; MSS and window scale are honoured only on a SYN,
+ *	timestamps on every segment
  *
  * Every received segment passes through here once, on arrival, so that
  * malformed headers never reach the state machine.
@@ -52,6 +53,14 @@ int xtcp_parse_options(const struct tcphdr *th, struct xtcp_options *opt)
 				return -EINVAL;
 			if (th->syn)
 				opt->mss = get_unaligned_be16(ptr + 2);
+			break;
+		case XTCPOPT_TIMESTAMP:
+			/* RFC 7323 §3.2: Kind 8, Length 10, on any segment */
+			if (olen != XTCPOLEN_TIMESTAMP)
+				return -EINVAL;
+			opt->tstamp_ok = 1;
+			opt->tsval = get_unaligned_be32(ptr + 2);
+			opt->tsecr = get_unaligned_be32(ptr + 6);
 			break;
 		case XTCPOPT_WINDOW:
 			if (olen != XTCPOLEN_WINDOW)
@@ -112,11 +121,18 @@ static u32 xtcp_rcv_window(const struct xtcp_sock *xs)
  *
  * RFC 9293 §3.7.1: no MSS option means 536. RFC 7323 §2.2: window scaling
  * is on only when both SYNs carry the option, otherwise both shifts are 0.
- * The caller resynchronises the MSS.
+ * RFC 7323 §3.2: timestamps are used when we offered them (tstamp_ok set
+ * on entry) and the peer's SYN carries them; its TSval is the first
+ * TS.Recent. The caller resynchronises the MSS.
  */
 void xtcp_set_peer_options(struct xtcp_sock *xs,
 			   const struct xtcp_options *opt)
 {
+	xs->tstamp_ok = xs->tstamp_ok && opt->tstamp_ok;
+	if (xs->tstamp_ok) {
+		xs->ts_recent = opt->tsval;
+		xs->ts_recent_stamp = (u32)ktime_get_seconds();
+	}
 	xs->peer_mss = opt->mss ? max_t(u16, opt->mss, XTCP_MIN_MSS) :
 				  XTCP_DEFAULT_MSS;
 	if (opt->wscale_ok) {
@@ -124,6 +140,95 @@ void xtcp_set_peer_options(struct xtcp_sock *xs,
 	} else {
 		xs->snd_wscale = 0;
 		xs->rcv_wscale = 0;
+	}
+}
+
+/**
+ * xtcp_paws_reject() - the PAWS test of RFC 7323 §5.3 R1
+ * @ts_recent: TS.Recent
+ * @ts_recent_stamp: when it was recorded, in seconds
+ * @tsval: SEG.TSval of the arriving segment
+ * @now_sec: the current time in seconds
+ *
+ * A segment whose TSval is older than TS.Recent (modulo 2^32) is an old
+ * duplicate, unless TS.Recent has been idle for more than 24 days, when it
+ * is no longer valid (§5.5).
+ *
+ * Return: true when the segment must be dropped.
+ */
+bool xtcp_paws_reject(u32 ts_recent, u32 ts_recent_stamp, u32 tsval,
+		      u32 now_sec)
+{
+	if ((s32)(tsval - ts_recent) >= 0)
+		return false;
+	return now_sec - ts_recent_stamp <= XTCP_PAWS_IDLE;
+}
+
+XTCP_EXPORT_FOR_KUNIT(xtcp_paws_reject);
+
+/*
+ * RFC 7323 §4 RTTM: with timestamps every ACK of new data gives a sample,
+ * now - TSecr, retransmitted segments included (no Karn ambiguity).
+ */
+static void xtcp_ts_rtt_sample(struct xtcp_sock *xs,
+			       const struct xtcp_options *opt)
+{
+	u32 rtt_ms;
+
+	if (!xs->tstamp_ok || !opt->tstamp_ok || !opt->tsecr)
+		return;
+	rtt_ms = xtcp_ts_now(xs) - opt->tsecr;
+	/* an echo from the future or of a value never sent: ignore it */
+	if ((s32)rtt_ms < 0 || rtt_ms > XTCP_RTO_MAX_MS * 2U)
+		return;
+	xtcp_rtt_update(xs, max(rtt_ms, 1U) * USEC_PER_MSEC);
+}
+
+/*
+ * RFC 7323 §5.3 R1 before the sequence check: with timestamps in use, a
+ * segment whose TSval is older than TS.Recent is dropped with an ACK
+ * (PAWS); a RST is exempt. A non-RST segment without timestamps is
+ * counted but, as on Linux, accepted without the PAWS test: §3.2 only
+ * says SHOULD drop, and dropping turns any peer path that forgets the
+ * option (a TIME-WAIT ACK, say) into a stalled connection. Return: false
+ * when the segment must go.
+ */
+static bool xtcp_ts_check(struct sock *sk, const struct sk_buff *skb)
+{
+	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	if (!xs->tstamp_ok || (cb->flags & XTCPHDR_RST))
+		return true;
+	if (!cb->opt.tstamp_ok) {
+		xtcp_inc_stats(sock_net(sk), XTCP_MIB_INNOTIMESTAMP);
+		return true;
+	}
+	if (xtcp_paws_reject(xs->ts_recent, xs->ts_recent_stamp, cb->opt.tsval,
+			     (u32)ktime_get_seconds())) {
+		xtcp_inc_stats(sock_net(sk), XTCP_MIB_PAWSDROPS);
+		xtcp_send_ack(sk);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * RFC 7323 §4.3 (2), §5.3 R3: an acceptable segment with SEG.TSval >=
+ * TS.Recent and SEG.SEQ <= Last.ACK.sent (rcv_wup, RCV.NXT as of our last
+ * segment) updates TS.Recent.
+ */
+static void xtcp_ts_update_recent(struct xtcp_sock *xs,
+				  const struct xtcp_skb_cb *cb)
+{
+	if (!xs->tstamp_ok || !cb->opt.tstamp_ok ||
+	    xtcp_seq_after(cb->seq, xs->rcv_wup))
+		return;
+	/* §5.5: after 24 idle days any TSval is newer */
+	if ((s32)(cb->opt.tsval - xs->ts_recent) >= 0 ||
+	    (u32)ktime_get_seconds() - xs->ts_recent_stamp > XTCP_PAWS_IDLE) {
+		xs->ts_recent = cb->opt.tsval;
+		xs->ts_recent_stamp = (u32)ktime_get_seconds();
 	}
 }
 
@@ -165,6 +270,7 @@ static void xtcp_rcv_synsent(struct sock *sk, struct sk_buff *skb)
 
 	if (cb->flags & XTCPHDR_ACK) {
 		xs->snd_una = cb->ack_seq;
+		xtcp_ts_rtt_sample(xs, &cb->opt);
 		xtcp_clean_rtx_queue(sk, xs->snd_una, NULL);
 		inet_csk_clear_xmit_timer(sk, ICSK_TIME_RETRANS);
 		icsk->icsk_retransmits = 0;
@@ -236,6 +342,8 @@ static bool xtcp_ack(struct sock *sk, struct sk_buff *skb)
 		xtcp_send_ack(sk);
 		return false;
 	}
+	/* the peer is alive: zero-window and keep-alive probes count afresh */
+	icsk->icsk_probes_out = 0;
 
 	if (xtcp_seq_after(ack, xs->snd_una)) {
 		u32 prior_in_flight = xs->packets_out, acked;
@@ -243,7 +351,9 @@ static bool xtcp_ack(struct sock *sk, struct sk_buff *skb)
 
 		xs->dupacks = 0;
 		xs->snd_una = ack;
+		xtcp_ts_rtt_sample(xs, &cb->opt);
 		acked = xtcp_clean_rtx_queue(sk, ack, &rtt_us);
+		xtcp_urg_acked(xs);
 		/* new data acknowledged: the backed-off RTO ends (RFC 6298 §5.7) */
 		if (icsk->icsk_backoff)
 			xtcp_rto_restore(xs);
@@ -444,6 +554,31 @@ static bool xtcp_queue_in_order(struct sock *sk, struct sk_buff *skb)
 }
 
 /*
+ * When to acknowledge in-order data (RFC 9293 §3.8.6.3, RFC 5681 §4.2,
+ * RFC 1122 §4.2.3.2): at once when it filled a gap, in TCP_QUICKACK mode,
+ * or when at least two full-sized segments are unacknowledged; otherwise
+ * the delayed-ACK timer (net.xtcp.delack_ms, at most 200 ms) sends it. The
+ * timer is not pushed back by later segments, so no ACK waits longer.
+ */
+static void xtcp_ack_policy(struct sock *sk, bool gap)
+{
+	struct inet_connection_sock *icsk = inet_csk(sk);
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	if (!xs->ack_pending)
+		return;
+	if (gap || xs->quickack || xs->ack_pending >= 2U * xs->rcv_mss) {
+		if (xs->quickack)
+			xs->quickack--;
+		xtcp_send_ack(sk);
+	} else if (!(icsk->icsk_pending == ICSK_TIME_DACK &&
+		     timer_pending(&icsk->icsk_delack_timer))) {
+		inet_csk_reset_xmit_timer(sk, ICSK_TIME_DACK,
+					  xtcp_delack_timeout(sk), XTCP_DELACK_MAX);
+	}
+}
+
+/*
  * RFC 9293 §3.10.7.4 seventh and eighth checks: deliver text in sequence
  * order and process the FIN. Out-of-order segments wait in the reassembly
  * tree and are answered with an immediate duplicate ACK, as is a segment
@@ -490,6 +625,10 @@ static bool xtcp_data_queue(struct sock *sk, struct sk_buff *skb)
 
 	__skb_pull(skb, hdrlen);
 	skb_dst_drop(skb);
+	/* the largest segment seen is what "full-sized" means for delayed ACKs */
+	if (data_len > xs->rcv_mss)
+		xs->rcv_mss = min_t(u32, data_len, max_t(u32, xs->advmss,
+							 XTCP_DEFAULT_MSS));
 	if (xtcp_seq_after(cb->seq, xs->rcv_nxt)) {
 		skb_set_owner_r(skb, sk);
 		xtcp_ofo_insert(sk, skb);
@@ -504,6 +643,7 @@ static bool xtcp_data_queue(struct sock *sk, struct sk_buff *skb)
 		rb_erase(&ofo->rbnode, &xs->ofo_root);
 		fin = xtcp_queue_in_order(sk, ofo);
 	}
+	xtcp_urg_data_arrived(sk);
 
 	if (!sock_flag(sk, SOCK_DEAD) &&
 	    !skb_queue_empty(&sk->sk_receive_queue))
@@ -513,12 +653,8 @@ static bool xtcp_data_queue(struct sock *sk, struct sk_buff *skb)
 		/* nothing follows a FIN */
 		xtcp_ofo_purge(sk);
 		xtcp_fin(sk);
-	} else if (gap || xs->ack_pending >= 2U * xs->mss_cache ||
-		   (cb->flags & XTCPHDR_PSH)) {
-		xtcp_send_ack(sk);
-	} else if (xs->ack_pending) {
-		inet_csk_reset_xmit_timer(sk, ICSK_TIME_DACK, XTCP_DELACK_MIN,
-					  XTCP_RTO_MAX);
+	} else {
+		xtcp_ack_policy(sk, gap);
 	}
 	return true;
 }
@@ -551,6 +687,10 @@ int xtcp_rcv_state_process(struct sock *sk, struct sk_buff *skb)
 		goto discard;
 	}
 
+	/* timestamps and PAWS (RFC 7323 §3.2, §5.3) come first */
+	if (!xtcp_ts_check(sk, skb))
+		goto discard;
+
 	/* first: sequence number */
 	if (!xtcp_seq_acceptable(cb->seq, cb->end_seq - cb->seq, xs->rcv_nxt,
 				 xtcp_rcv_window(xs))) {
@@ -558,6 +698,7 @@ int xtcp_rcv_state_process(struct sock *sk, struct sk_buff *skb)
 			xtcp_send_ack(sk);
 		goto discard;
 	}
+	xtcp_ts_update_recent(xs, cb);
 
 	/* second: RST, RFC 5961 §3.2 */
 	if (flags & XTCPHDR_RST) {
@@ -579,6 +720,12 @@ int xtcp_rcv_state_process(struct sock *sk, struct sk_buff *skb)
 		goto discard;
 	if (!xtcp_ack(sk, skb))
 		goto discard;
+
+	/* sixth: the URG bit, where data is still accepted */
+	if ((flags & XTCPHDR_URG) &&
+	    ((1 << sk->sk_state) &
+	     (TCPF_ESTABLISHED | TCPF_FIN_WAIT1 | TCPF_FIN_WAIT2)))
+		xtcp_urg_rcv(sk, skb);
 
 	/* seventh and eighth: text and FIN */
 	if (xtcp_data_queue(sk, skb))

@@ -155,10 +155,13 @@ int xtcp_v4_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len)
 	xs->advmss = xtcp_mss_for_mtu(sk, mtu);
 	xs->rcv_wscale = XTCP_RCV_WSCALE;
 	xs->peer_mss = 0;
+	/* offered now; kept only if the SYN-ACK answers (RFC 7323 §3.2) */
+	xs->tstamp_ok = !!READ_ONCE(xtcp_pernet(sock_net(sk))->timestamps);
+	xs->ts_offset = get_random_u32();
 	icsk->icsk_sync_mss(sk, mtu);
 	icsk->icsk_retransmits = 0;
 	icsk->icsk_backoff = 0;
-	icsk->icsk_rto = XTCP_RTO_INIT;
+	xtcp_init_rto(sk);
 
 	err = xtcp_connect_send_syn(sk);
 	if (err)
@@ -177,7 +180,8 @@ failure:
 
 /* send a bare segment answering @in, with no socket behind it */
 static void xtcp_v4_send_reply(struct net *net, struct sk_buff *in, u32 seq,
-			       u32 ack, u16 win, u8 flags)
+			       u32 ack, u16 win, u8 flags,
+			       const struct xtcp_options *opt)
 {
 	const struct iphdr *iph = ip_hdr(in);
 	const struct tcphdr *th = xtcp_hdr(in);
@@ -199,7 +203,7 @@ static void xtcp_v4_send_reply(struct net *net, struct sk_buff *in, u32 seq,
 		ip_rt_put(rt);
 		return;
 	}
-	xtcp_push_header(skb, th->dest, th->source, seq, ack, flags, win, NULL);
+	xtcp_push_header(skb, th->dest, th->source, seq, ack, flags, win, opt);
 	xtcp_finish_header(skb, fl4.saddr, fl4.daddr);
 	skb_dst_set(skb, &rt->dst);
 
@@ -235,10 +239,11 @@ void xtcp_v4_send_reset(struct net *net, struct sk_buff *skb)
 	}
 	xtcp_inc_stats(net, XTCP_MIB_OUTRSTS);
 	if (cb->flags & XTCPHDR_ACK)
-		xtcp_v4_send_reply(net, skb, cb->ack_seq, 0, 0, XTCPHDR_RST);
+		xtcp_v4_send_reply(net, skb, cb->ack_seq, 0, 0, XTCPHDR_RST,
+				   NULL);
 	else
 		xtcp_v4_send_reply(net, skb, 0, cb->end_seq, 0,
-				   XTCPHDR_RST | XTCPHDR_ACK);
+				   XTCPHDR_RST | XTCPHDR_ACK, NULL);
 }
 
 /**
@@ -253,8 +258,26 @@ void xtcp_v4_send_reset(struct net *net, struct sk_buff *skb)
 void xtcp_v4_send_ack(struct net *net, struct sk_buff *skb, u32 seq, u32 ack,
 		      u32 win, u8 flags)
 {
+	xtcp_v4_send_ack_ts(net, skb, seq, ack, win, flags, NULL);
+}
+
+/**
+ * xtcp_v4_send_ack_ts() - xtcp_v4_send_ack() with timestamps
+ * @net: namespace
+ * @skb: segment being answered
+ * @seq: our sequence number
+ * @ack: acknowledgment number
+ * @win: window field
+ * @flags: extra flags besides ACK
+ * @ts: timestamps to carry (RFC 7323 §3.2: in every segment once
+ *	negotiated), or NULL
+ */
+void xtcp_v4_send_ack_ts(struct net *net, struct sk_buff *skb, u32 seq,
+			 u32 ack, u32 win, u8 flags,
+			 const struct xtcp_options *ts)
+{
 	xtcp_v4_send_reply(net, skb, seq, ack, min_t(u32, win, XTCP_MAX_WINDOW),
-			   flags | XTCPHDR_ACK);
+			   flags | XTCPHDR_ACK, ts);
 }
 
 /*
@@ -276,22 +299,28 @@ static void xtcp_child_process(struct sock *listener, struct sock *child,
 	sock_put(child);
 }
 
-/* cookies went out from @sk within their lifetime, or always do */
+/*
+ * cookies went out from @sk within their lifetime, or always do; a
+ * last_cookie of 0 means never (the listener was zeroed at allocation,
+ * and jiffies start close to the wrap, so 0 + life lies in the future)
+ */
 static bool xtcp_cookies_recent(const struct sock *sk)
 {
 	int cookies = READ_ONCE(xtcp_pernet(sock_net(sk))->syncookies);
+	unsigned long last = READ_ONCE(xtcp_sk(sk)->last_cookie);
 	unsigned long life = (unsigned long)(XTCP_COOKIE_MAX_AGE + 1) * HZ <<
 			     XTCP_COOKIE_PERIOD_BITS;
 
 	if (cookies == 2)
 		return true;
-	return cookies && time_before(jiffies,
-				      READ_ONCE(xtcp_sk(sk)->last_cookie) + life);
+	return cookies && last && time_before(jiffies, last + life);
 }
 
 /*
  * RFC 9293 §3.10.7.2 LISTEN: RST ignored, ACK reset (unless it returns a
- * valid SYN cookie, RFC 4987 §3.6), SYN queued; anything else dropped.
+ * valid SYN cookie, RFC 4987 §3.6: then it creates the child, or is
+ * dropped while the accept queue is full), SYN queued; anything else
+ * dropped.
  */
 static void xtcp_v4_listen_rcv(struct sock *sk, struct sk_buff *skb)
 {

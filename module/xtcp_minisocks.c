@@ -24,9 +24,33 @@ static void xtcp_v4_reqsk_send_ack(const struct sock *sk, struct sk_buff *skb,
 				   struct request_sock *req)
 {
 	const struct xtcp_request_sock *xreq = xtcp_rsk(req);
+	struct xtcp_options ts = {
+		.tstamp_ok = 1,
+		.tsval = xtcp_clock_ms() + xreq->ts_off,
+		.tsecr = xreq->opt.tsval,
+	};
 
-	xtcp_v4_send_ack(sock_net(sk), skb, xreq->iss + 1, xreq->irs + 1,
-			 req->rsk_rcv_wnd, 0);
+	xtcp_v4_send_ack_ts(sock_net(sk), skb, xreq->iss + 1, xreq->irs + 1,
+			    req->rsk_rcv_wnd, 0,
+			    xreq->opt.tstamp_ok ? &ts : NULL);
+}
+
+/* an ACK from a timewait sock, with timestamps if the connection had them */
+static void xtcp_tw_send_ack(struct inet_timewait_sock *tw, struct sk_buff *skb)
+{
+	struct xtcp_timewait_sock *xtw = xtcp_twsk((struct sock *)tw);
+	const struct xtcp_options *in = &XTCP_SKB_CB(skb)->opt;
+	struct xtcp_options ts = { .tstamp_ok = 1 };
+
+	/* RFC 7323 §4.3: echo the newest TSval seen */
+	if (xtw->tstamp_ok && in->tstamp_ok &&
+	    (s32)(in->tsval - xtw->ts_recent) > 0)
+		xtw->ts_recent = in->tsval;
+	ts.tsval = xtcp_clock_ms() + xtw->ts_offset;
+	ts.tsecr = xtw->ts_recent;
+
+	xtcp_v4_send_ack_ts(twsk_net(tw), skb, xtw->snd_nxt, xtw->rcv_nxt,
+			    xtw->rcv_wnd, 0, xtw->tstamp_ok ? &ts : NULL);
 }
 
 static void xtcp_v4_reqsk_send_reset(const struct sock *sk, struct sk_buff *skb)
@@ -86,6 +110,8 @@ void xtcp_reqsk_init(struct request_sock *req, const struct sock *sk,
 	ireq->ir_iif = inet_request_bound_dev_if(sk, skb);
 	RCU_INIT_POINTER(ireq->ireq_opt, NULL);
 	memset(&xreq->opt, 0, sizeof(xreq->opt));
+	/* cookie handshakes carry no timestamps: the cookie cannot hold them */
+	xreq->ts_off = 0;
 	xreq->synack_sent = 0;
 	/* the window of a segment with SYN is never scaled (RFC 7323 §2.2) */
 	xreq->snd_wnd = ntohs(th->window);
@@ -131,7 +157,7 @@ static void xtcp_send_cookie(struct sock *sk, struct sk_buff *skb)
 				     mss_idx);
 	if (!xtcp_v4_rtx_synack(sk, req)) {
 		xtcp_inc_stats(sock_net(sk), XTCP_MIB_SYNCOOKIESSENT);
-		WRITE_ONCE(xtcp_sk(sk)->last_cookie, jiffies);
+		WRITE_ONCE(xtcp_sk(sk)->last_cookie, jiffies | 1);
 	}
 	reqsk_free(req);
 }
@@ -193,11 +219,15 @@ int xtcp_v4_conn_request(struct sock *sk, struct sk_buff *skb)
 	xtcp_reqsk_init(req, sk, skb);
 	xreq = xtcp_rsk(req);
 	xreq->opt = cb->opt;
+	if (!READ_ONCE(xtcp_pernet(sock_net(sk))->timestamps))
+		xreq->opt.tstamp_ok = 0;
+	xreq->ts_off = get_random_u32();
 	xreq->irs = cb->seq;
 	xreq->iss = xtcp_v4_isn(iph->daddr, iph->saddr, th->dest, th->source,
 				ktime_get_ns());
 	xtcp_listener_sync_retries(sk);
-	if (!inet_csk_reqsk_queue_hash_add(sk, req, XTCP_RTO_INIT)) {
+	if (!inet_csk_reqsk_queue_hash_add(sk, req,
+					   xtcp_rto_initial(sock_net(sk)))) {
 		reqsk_free(req);
 		goto drop;
 	}
@@ -236,12 +266,17 @@ static void xtcp_init_child(struct sock *newsk, const struct request_sock *req)
 	xs->snd_wl1 = xreq->irs;
 	xs->snd_wl2 = xreq->iss;
 	xs->rcv_wscale = XTCP_RCV_WSCALE;
+	/* the SYN-ACK carried timestamps exactly when xreq->opt has them */
+	xs->tstamp_ok = 1;
+	xs->ts_offset = xreq->ts_off;
 	xtcp_set_peer_options(xs, &xreq->opt);
-	xs->srtt_us = 0;
-	xs->rttvar_us = 0;
+	xtcp_init_rto(newsk);
 	xs->ack_pending = 0;
+	xs->quickack = 0;
+	xs->urg_mode = 0;
+	xs->urg_data = 0;
+	xs->rcv_mss = XTCP_DEFAULT_MSS;
 	xs->rcv_ratio = XTCP_RCV_RATIO_INIT;
-	icsk->icsk_rto = XTCP_RTO_INIT;
 	icsk->icsk_ack.lrcvtime = jiffies;
 	xs->dupacks = 0;
 	xtcp_cong_child_init(newsk);
@@ -416,6 +451,9 @@ void xtcp_time_wait(struct sock *sk, int state, int timeo)
 		xtw->snd_nxt = xs->snd_nxt;
 		xtw->rcv_wnd = min_t(u32, xs->rcv_wnd >> xs->rcv_wscale,
 				     XTCP_MAX_WINDOW);
+		xtw->tstamp_ok = xs->tstamp_ok;
+		xtw->ts_recent = xs->ts_recent;
+		xtw->ts_offset = xs->ts_offset;
 		if (state == TCP_TIME_WAIT)
 			timeo = msecs_to_jiffies(2 * READ_ONCE(xn->msl_ms));
 		/* the timer is pinned: no BH may run before the dance ends */
@@ -469,8 +507,7 @@ enum xtcp_tw_verdict xtcp_timewait_process(struct inet_timewait_sock *tw,
 		if ((flags & XTCPHDR_FIN) && cb->end_seq - 1 == xtw->rcv_nxt) {
 			xtw->rcv_nxt = cb->end_seq;
 			tw->tw_substate = TCP_TIME_WAIT;
-			xtcp_v4_send_ack(net, skb, xtw->snd_nxt, xtw->rcv_nxt,
-					 xtw->rcv_wnd, 0);
+			xtcp_tw_send_ack(tw, skb);
 			inet_twsk_reschedule(tw, msecs_to_jiffies(2 *
 					     READ_ONCE(xn->msl_ms)));
 		}
@@ -491,14 +528,12 @@ enum xtcp_tw_verdict xtcp_timewait_process(struct inet_timewait_sock *tw,
 	    xtcp_seq_after(cb->seq, xtw->rcv_nxt))
 		return XTCP_TW_SYN;
 	if (flags & XTCPHDR_FIN) {
-		xtcp_v4_send_ack(net, skb, xtw->snd_nxt, xtw->rcv_nxt,
-				 xtw->rcv_wnd, 0);
+		xtcp_tw_send_ack(tw, skb);
 		inet_twsk_reschedule(tw, msecs_to_jiffies(2 *
 				     READ_ONCE(xn->msl_ms)));
 		return XTCP_TW_DONE;
 	}
 	if (cb->end_seq != cb->seq || (flags & XTCPHDR_SYN))
-		xtcp_v4_send_ack(net, skb, xtw->snd_nxt, xtw->rcv_nxt,
-				 xtw->rcv_wnd, 0);
+		xtcp_tw_send_ack(tw, skb);
 	return XTCP_TW_DONE;
 }

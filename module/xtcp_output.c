@@ -107,9 +107,12 @@ unsigned int xtcp_size_goal(const struct sock *sk)
 }
 
 /**
- * xtcp_write_options() - encode SYN options (RFC 9293 §3.2, RFC 7323 §2.2)
+ * xtcp_write_options() - encode options (RFC 9293 §3.2, RFC 7323 §2.2, §3.2)
  * @ptr: destination, at least XTCP_MAX_OPT_LEN bytes, or NULL to size only
  * @opt: options to encode; zero fields are left out
+ *
+ * MSS, then timestamps behind two NOPs (RFC 7323 Appendix A layout), then
+ * the window scale behind one NOP.
  *
  * Return: bytes written, a multiple of four.
  */
@@ -125,6 +128,17 @@ int xtcp_write_options(u8 *ptr, const struct xtcp_options *opt)
 		}
 		len += 4;
 	}
+	if (opt->tstamp_ok) {
+		if (ptr) {
+			ptr[len] = XTCPOPT_NOP;
+			ptr[len + 1] = XTCPOPT_NOP;
+			ptr[len + 2] = XTCPOPT_TIMESTAMP;
+			ptr[len + 3] = XTCPOLEN_TIMESTAMP;
+			put_unaligned_be32(opt->tsval, ptr + len + 4);
+			put_unaligned_be32(opt->tsecr, ptr + len + 8);
+		}
+		len += XTCPOLEN_TSTAMP_ALIGNED;
+	}
 	if (opt->wscale_ok) {
 		if (ptr) {
 			ptr[len] = XTCPOPT_NOP;
@@ -136,6 +150,8 @@ int xtcp_write_options(u8 *ptr, const struct xtcp_options *opt)
 	}
 	return len;
 }
+
+XTCP_EXPORT_FOR_KUNIT(xtcp_write_options);
 
 /**
  * xtcp_push_header() - push a header (with @opt's options) before the payload
@@ -194,14 +210,27 @@ void xtcp_finish_header(struct sk_buff *skb, __be32 saddr, __be32 daddr)
 	skb->ip_summed = CHECKSUM_NONE;
 }
 
-/* transmit one segment of the socket through ip_queue_xmit() */
+/*
+ * Transmit one segment of the socket through ip_queue_xmit(). With
+ * timestamps in use every segment carries them (RFC 7323 §3.2): TSval from
+ * our clock, TSecr = TS.Recent.
+ */
 static int xtcp_transmit(struct sock *sk, struct sk_buff *skb, u8 flags,
 			 u32 seq, const struct xtcp_options *opt, gfp_t gfp)
 {
 	struct inet_sock *inet = inet_sk(sk);
 	struct xtcp_sock *xs = xtcp_sk(sk);
-	u16 win;
+	struct xtcp_options ts = {};
+	struct tcphdr *th;
+	u16 win, up = 0;
 	int err;
+
+	if (!opt && xs->tstamp_ok) {
+		ts.tstamp_ok = 1;
+		ts.tsval = xtcp_ts_now(xs);
+		ts.tsecr = xs->ts_recent;
+		opt = &ts;
+	}
 
 	if (flags & XTCPHDR_ACK)
 		inet_csk_clear_xmit_timer(sk, ICSK_TIME_DACK);
@@ -213,9 +242,14 @@ static int xtcp_transmit(struct sock *sk, struct sk_buff *skb, u8 flags,
 	} else {
 		win = xtcp_select_window(sk);
 	}
-	xtcp_push_header(skb, inet->inet_sport, inet->inet_dport, seq,
-			 (flags & XTCPHDR_ACK) ? xs->rcv_nxt : 0, flags, win,
-			 opt);
+	if (!(flags & (XTCPHDR_SYN | XTCPHDR_RST)))
+		up = xtcp_urg_ptr(xs, seq);
+	if (up)
+		flags |= XTCPHDR_URG;
+	th = xtcp_push_header(skb, inet->inet_sport, inet->inet_dport, seq,
+			      (flags & XTCPHDR_ACK) ? xs->rcv_nxt : 0, flags, win,
+			      opt);
+	th->urg_ptr = htons(up);
 	if (flags & XTCPHDR_ACK)
 		xs->ack_pending = 0;
 	inet_csk(sk)->icsk_af_ops->send_check(sk, skb);
@@ -243,7 +277,10 @@ struct sk_buff *xtcp_alloc_ctl_skb(gfp_t gfp)
 	return skb;
 }
 
-/* the options our SYN or SYN-ACK carries */
+/*
+ * The options our SYN (or simultaneous-open SYN-ACK) carries; timestamps
+ * when offered (RFC 7323 §3.2: TSecr 0 in a SYN without ACK).
+ */
 static void xtcp_syn_options(struct sock *sk, struct xtcp_options *opt)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
@@ -251,6 +288,11 @@ static void xtcp_syn_options(struct sock *sk, struct xtcp_options *opt)
 	opt->mss = xs->advmss;
 	opt->wscale_ok = 1;
 	opt->wscale = xs->rcv_wscale;
+	if (xs->tstamp_ok) {
+		opt->tstamp_ok = 1;
+		opt->tsval = xtcp_ts_now(xs);
+		opt->tsecr = sk->sk_state == TCP_SYN_SENT ? 0 : xs->ts_recent;
+	}
 }
 
 /* send one queued segment: a clone, or a copy while an earlier clone of it
@@ -270,6 +312,8 @@ static int xtcp_transmit_queued(struct sock *sk, struct sk_buff *skb)
 			flags &= ~XTCPHDR_ACK;
 	}
 	cb->when = (u32)jiffies;
+	if (!cb->retransmitted)
+		cb->first_tx = cb->when;
 	if (skb_cloned(skb))
 		c = pskb_copy(skb, GFP_ATOMIC);
 	else
@@ -288,9 +332,36 @@ static u32 xtcp_skb_data_end(const struct sk_buff *skb)
 	       !!(cb->flags & XTCPHDR_SYN);
 }
 
+/*
+ * Does the last, partial segment @skb wait? Nagle's rule (RFC 9293
+ * §3.8.6.2.1) holds it while data is unacknowledged unless TCP_NODELAY is
+ * set; TCP_CORK holds it until it is full, uncorked, or XTCP_CORK_MAX old.
+ */
+static bool xtcp_hold_partial(struct sock *sk, const struct sk_buff *skb)
+{
+	const struct xtcp_sock *xs = xtcp_sk(sk);
+
+	if (skb->len >= xtcp_size_goal(sk) ||
+	    (XTCP_SKB_CB(skb)->flags & (XTCPHDR_FIN | XTCPHDR_SYN)) ||
+	    !skb_queue_is_last(&sk->sk_write_queue, skb))
+		return false;
+	return xs->cork || (!xs->nodelay && xs->snd_nxt != xs->snd_una);
+}
+
 /**
- * xtcp_push() - send what the peer's window and Nagle allow
+ * xtcp_push() - send what the peer's window, Nagle and TCP_CORK allow
  * @sk: socket, locked
+ */
+void xtcp_push(struct sock *sk)
+{
+	xtcp_push_pending(sk, false);
+}
+
+/**
+ * xtcp_push_pending() - send queued segments
+ * @sk: socket, locked
+ * @force: send a partial last segment even if Nagle or TCP_CORK would
+ *	hold it (uncorking, the cork time limit)
  *
  * Sender silly-window avoidance is Nagle's rule (RFC 9293 §3.8.6.2.1): a
  * segment shorter than the MSS waits while data is unacknowledged unless
@@ -299,7 +370,7 @@ static u32 xtcp_skb_data_end(const struct sk_buff *skb)
  * exceed the congestion window (xtcp_cwnd_allows(), RFC 5681 §2), which
  * restarts after idle (RFC 5681 §4.1).
  */
-void xtcp_push(struct sock *sk)
+void xtcp_push_pending(struct sock *sk, bool force)
 {
 	struct inet_connection_sock *icsk = inet_csk(sk);
 	struct xtcp_sock *xs = xtcp_sk(sk);
@@ -326,11 +397,11 @@ void xtcp_push(struct sock *sk)
 			}
 			break;
 		}
-		if (skb->len < xtcp_size_goal(sk) && !xs->nodelay &&
-		    xs->snd_nxt != xs->snd_una &&
-		    !(cb->flags & (XTCPHDR_FIN | XTCPHDR_SYN)) &&
-		    skb_queue_is_last(&sk->sk_write_queue, skb))
+		if (!force && xtcp_hold_partial(sk, skb)) {
+			if (xs->cork)
+				xtcp_cork_timer_arm(sk);
 			break;
+		}
 		if (xtcp_transmit_queued(sk, skb))
 			break;
 		xs->send_head = skb_queue_is_last(&sk->sk_write_queue, skb) ?
@@ -432,8 +503,8 @@ void xtcp_send_ack(struct sock *sk)
 	skb = xtcp_alloc_ctl_skb(GFP_ATOMIC);
 	if (!skb) {
 		/* try again from the delayed-ACK timer */
-		inet_csk_reset_xmit_timer(sk, ICSK_TIME_DACK, XTCP_DELACK_MAX,
-					  XTCP_RTO_MAX);
+		inet_csk_reset_xmit_timer(sk, ICSK_TIME_DACK,
+					  xtcp_delack_timeout(sk), XTCP_DELACK_MAX);
 		return;
 	}
 	xtcp_transmit(sk, skb, XTCPHDR_ACK, xtcp_sk(sk)->snd_nxt, NULL,
@@ -578,7 +649,8 @@ u32 xtcp_clean_rtx_queue(struct sock *sk, u32 ack, s32 *rtt_us)
 	xs->packets_out -= min(xs->packets_out, freed);
 	if (rtt_us)
 		*rtt_us = -1;
-	if (rtt >= 0 && !karn) {
+	/* with timestamps the caller sampled from TSecr (RFC 7323 §4) */
+	if (rtt >= 0 && !karn && !xs->tstamp_ok) {
 		xtcp_rtt_update(xs, jiffies_to_usecs(max(rtt, 1L)));
 		if (rtt_us)
 			*rtt_us = jiffies_to_usecs(max(rtt, 1L));
@@ -622,9 +694,6 @@ int xtcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
 	size_t copied = 0;
 	long timeo;
 	int err;
-
-	if (flags & MSG_OOB)
-		return -EOPNOTSUPP;
 
 	lock_sock(sk);
 	timeo = sock_sndtimeo(sk, flags & MSG_DONTWAIT);
@@ -691,7 +760,10 @@ out:
 		/* RFC 9293 §3.9.1: PSH on the last segment of a write */
 		if (tail && xs->send_head)
 			XTCP_SKB_CB(tail)->flags |= XTCPHDR_PSH;
-		xtcp_push(sk);
+		/* MSG_OOB: the last byte is urgent and goes out at once */
+		if (flags & MSG_OOB)
+			xtcp_urg_mark(sk);
+		xtcp_push_pending(sk, flags & MSG_OOB);
 	}
 	release_sock(sk);
 	return copied;
@@ -731,6 +803,12 @@ struct sk_buff *xtcp_make_synack(const struct sock *sk, struct dst_entry *dst,
 	if (xreq->opt.wscale_ok) {
 		opt.wscale_ok = 1;
 		opt.wscale = XTCP_RCV_WSCALE;
+	}
+	/* RFC 7323 §3.2: answer a SYN's timestamps, echoing its TSval */
+	if (xreq->opt.tstamp_ok) {
+		opt.tstamp_ok = 1;
+		opt.tsval = xtcp_clock_ms() + xreq->ts_off;
+		opt.tsecr = xreq->opt.tsval;
 	}
 	win = req->rsk_rcv_wnd;
 	xtcp_push_header(skb, htons(ireq->ir_num), ireq->ir_rmt_port,

@@ -23,6 +23,9 @@ static unsigned int xtcp_sync_mss(struct sock *sk, u32 pmtu)
 		mss = xs->peer_mss;
 	if (xs->user_mss && mss > xs->user_mss)
 		mss = xs->user_mss;
+	/* RFC 6691: the MSS excludes options; room for timestamps per segment */
+	if (xs->tstamp_ok)
+		mss -= XTCPOLEN_TSTAMP_ALIGNED;
 	xs->mss_cache = max_t(unsigned int, mss, XTCP_MIN_MSS);
 	return xs->mss_cache;
 }
@@ -39,10 +42,11 @@ int xtcp_init_sock(struct sock *sk)
 	struct xtcp_sock *xs = xtcp_sk(sk);
 
 	xtcp_init_xmit_timers(sk);
-	icsk->icsk_rto = XTCP_RTO_INIT;
+	xtcp_init_rto(sk);
 	icsk->icsk_af_ops = &xtcp_ipv4_af_ops;
 	icsk->icsk_sync_mss = xtcp_sync_mss;
 	xs->mss_cache = XTCP_DEFAULT_MSS;
+	xs->rcv_mss = XTCP_DEFAULT_MSS;
 	xs->rcv_ratio = XTCP_RCV_RATIO_INIT;
 	xs->send_head = NULL;
 	xs->ofo_root = RB_ROOT;
@@ -59,7 +63,7 @@ int xtcp_init_sock(struct sock *sk)
  */
 void xtcp_destroy_sock(struct sock *sk)
 {
-	inet_csk_clear_xmit_timers(sk);
+	xtcp_clear_xmit_timers(sk);
 	xtcp_purge_write_queue(sk);
 	__skb_queue_purge(&sk->sk_receive_queue);
 	xtcp_ofo_purge(sk);
@@ -109,7 +113,7 @@ void xtcp_set_state(struct sock *sk, int state)
 void xtcp_done(struct sock *sk)
 {
 	xtcp_set_state(sk, TCP_CLOSE);
-	inet_csk_clear_xmit_timers(sk);
+	xtcp_clear_xmit_timers(sk);
 	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
 	if (!sock_flag(sk, SOCK_DEAD))
 		sk->sk_state_change(sk);
@@ -286,7 +290,7 @@ int xtcp_disconnect(struct sock *sk, int flags)
 	else if (old_state == TCP_SYN_SENT)
 		WRITE_ONCE(sk->sk_err, ECONNRESET);
 
-	inet_csk_clear_xmit_timers(sk);
+	xtcp_clear_xmit_timers(sk);
 	__skb_queue_purge(&sk->sk_receive_queue);
 	xtcp_ofo_purge(sk);
 	xtcp_purge_write_queue(sk);
@@ -297,11 +301,12 @@ int xtcp_disconnect(struct sock *sk, int flags)
 	sock_reset_flag(sk, SOCK_DONE);
 	icsk->icsk_backoff = 0;
 	icsk->icsk_retransmits = 0;
-	icsk->icsk_rto = XTCP_RTO_INIT;
-	xs->srtt_us = 0;
-	xs->rttvar_us = 0;
+	xtcp_init_rto(sk);
 	xs->snd_wnd = 0;
 	xs->peer_mss = 0;
+	xs->tstamp_ok = 0;
+	xs->urg_mode = 0;
+	xs->urg_data = 0;
 	xs->mss_cache = XTCP_DEFAULT_MSS;
 	xs->dupacks = 0;
 	xtcp_cong_reset(sk);
@@ -380,14 +385,16 @@ int xtcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
 	int target;
 	int err = 0;
 
-	if (flags & MSG_OOB)
-		return -EINVAL;
 	if (flags & MSG_ERRQUEUE)
 		return sock_recv_errqueue(sk, msg, len, SOL_IP, IP_RECVERR);
 
 	lock_sock(sk);
 	if (sk->sk_state == TCP_LISTEN) {
 		err = -ENOTCONN;
+		goto out;
+	}
+	if (flags & MSG_OOB) {
+		err = xtcp_urg_recv(sk, msg, len, flags);
 		goto out;
 	}
 	timeo = sock_rcvtimeo(sk, flags & MSG_DONTWAIT);
@@ -404,17 +411,31 @@ int xtcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
 
 		skb = xtcp_find_skb(sk, *seq, &offset);
 		if (skb) {
+			bool skip;
+
+			/* a read stops at the urgent mark (RFC 6093 §3) */
+			if (copied && xs->urg_data && xs->urg_seq == *seq)
+				break;
 			used = min_t(size_t, skb->len - offset, len - copied);
-			if (skb_copy_datagram_msg(skb, offset, msg, used)) {
+			used = xtcp_urg_limit(sk, *seq, used, &skip);
+			if (skip) {
+				/* the out-of-band byte is not in the stream */
+				(*seq)++;
+				offset++;
+			}
+			if (used && skb_copy_datagram_msg(skb, offset, msg, used)) {
 				if (!copied)
 					err = -EFAULT;
 				break;
 			}
 			*seq += used;
 			copied += used;
-			if (!(flags & MSG_PEEK) && offset + used >= skb->len) {
-				__skb_unlink(skb, &sk->sk_receive_queue);
-				consume_skb(skb);
+			if (!(flags & MSG_PEEK)) {
+				xtcp_urg_consumed(sk);
+				if (offset + used >= skb->len) {
+					__skb_unlink(skb, &sk->sk_receive_queue);
+					consume_skb(skb);
+				}
 			}
 			continue;
 		}
@@ -470,7 +491,7 @@ out:
 }
 
 /**
- * xtcp_ioctl() - SIOCINQ, SIOCOUTQ and SIOCOUTQNSD
+ * xtcp_ioctl() - SIOCINQ, SIOCATMARK, SIOCOUTQ and SIOCOUTQNSD
  * @sk: socket
  * @cmd: request
  * @arg: user pointer to an int
@@ -498,6 +519,9 @@ int xtcp_ioctl(struct sock *sk, int cmd, unsigned long arg)
 		release_sock(sk);
 		break;
 	}
+	case SIOCATMARK:
+		answ = xtcp_urg_at_mark(sk);
+		break;
 	case SIOCOUTQ:
 		if (sk->sk_state == TCP_LISTEN)
 			return -EINVAL;
@@ -512,6 +536,22 @@ int xtcp_ioctl(struct sock *sk, int cmd, unsigned long arg)
 		return -ENOIOCTLCMD;
 	}
 	return put_user(answ, (int __user *)arg);
+}
+
+/*
+ * Readable for poll: at least SO_RCVLOWAT (and at least one) bytes of
+ * in-order data wait to be read.
+ */
+static bool xtcp_readable(const struct sock *sk)
+{
+	const struct xtcp_sock *xs = xtcp_sk(sk);
+	int avail = (int)(READ_ONCE(xs->rcv_nxt) - READ_ONCE(xs->copied_seq));
+	int target = max(READ_ONCE(sk->sk_rcvlowat), 1);
+
+	/* an out-of-band byte at the mark is not readable data */
+	if (xtcp_urg_at_mark(sk) && !sock_flag(sk, SOCK_URGINLINE))
+		target++;
+	return avail > 0 && avail >= target;
 }
 
 /**
@@ -542,7 +582,9 @@ __poll_t xtcp_poll(struct file *file, struct socket *sock,
 		mask |= EPOLLIN | EPOLLRDNORM | EPOLLRDHUP;
 
 	if (state != TCP_SYN_SENT && state != TCP_SYN_RECV) {
-		if (!skb_queue_empty_lockless(&sk->sk_receive_queue))
+		/* SO_RCVLOWAT: EPOLLIN once that much can be read */
+		if (!skb_queue_empty_lockless(&sk->sk_receive_queue) &&
+		    xtcp_readable(sk))
 			mask |= EPOLLIN | EPOLLRDNORM;
 		if (!(shutdown & SEND_SHUTDOWN)) {
 			if (sk_stream_is_writeable(sk)) {
@@ -561,6 +603,9 @@ __poll_t xtcp_poll(struct file *file, struct socket *sock,
 			mask |= EPOLLOUT | EPOLLWRNORM;
 		}
 	}
+	/* RFC 9293 §3.8.5: urgent data has arrived */
+	if (READ_ONCE(xtcp_sk(sk)->urg_data) & XTCP_URG_VALID)
+		mask |= EPOLLPRI;
 	/* see sk_err after the state it was set with */
 	smp_rmb();
 	if (READ_ONCE(sk->sk_err) ||

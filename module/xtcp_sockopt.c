@@ -87,6 +87,56 @@ int xtcp_setsockopt(struct sock *sk, int level, int optname,
 		}
 		err = xtcp_cc_log_enable(sk, val);
 		break;
+	case TCP_CORK:
+		/* hold partial segments; uncorking sends them at once */
+		xs->cork = !!val;
+		if (!val) {
+			sk_stop_timer(sk, &xs->cork_timer);
+			xtcp_push_pending(sk, true);
+		}
+		break;
+	case TCP_QUICKACK:
+		/*
+		 * Not permanent, as on Linux: the next XTCP_QUICKACKS data
+		 * segments are acknowledged at once, then delaying resumes.
+		 */
+		xs->quickack = val ? XTCP_QUICKACKS : 0;
+		if (val && xs->ack_pending &&
+		    ((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_FIN_WAIT1 |
+					    TCPF_FIN_WAIT2)))
+			xtcp_send_ack(sk);
+		break;
+	case TCP_KEEPIDLE:
+		/* TCP's range and errno; the timer restarts with the new time */
+		if (val < 1 || val > XTCP_MAX_KEEPIDLE) {
+			err = -EINVAL;
+			break;
+		}
+		WRITE_ONCE(xs->keepalive_time, val * HZ);
+		xtcp_keepalive_rearm(sk);
+		break;
+	case TCP_KEEPINTVL:
+		if (val < 1 || val > XTCP_MAX_KEEPINTVL) {
+			err = -EINVAL;
+			break;
+		}
+		WRITE_ONCE(xs->keepalive_intvl, val * HZ);
+		break;
+	case TCP_KEEPCNT:
+		if (val < 1 || val > XTCP_MAX_KEEPCNT) {
+			err = -EINVAL;
+			break;
+		}
+		WRITE_ONCE(xs->keepalive_probes, val);
+		break;
+	case TCP_USER_TIMEOUT:
+		/* RFC 5482 / RFC 9293 §3.8.3 in ms; 0 restores the retry limit */
+		if (val < 0) {
+			err = -EINVAL;
+			break;
+		}
+		WRITE_ONCE(inet_csk(sk)->icsk_user_timeout, val);
+		break;
 	case TCP_SYNCNT:
 		/* SYN (or, on a listener, SYN-ACK) retransmissions */
 		if (val < 1 || val > XTCP_MAX_SYNCNT) {
@@ -121,6 +171,8 @@ static void xtcp_get_info(struct sock *sk, struct tcp_info *info)
 	info->tcpi_retransmits = icsk->icsk_retransmits;
 	info->tcpi_probes = icsk->icsk_probes_out;
 	info->tcpi_backoff = icsk->icsk_backoff;
+	if (xs->tstamp_ok && !((1 << sk->sk_state) & (TCPF_CLOSE | TCPF_SYN_SENT)))
+		info->tcpi_options |= TCPI_OPT_TIMESTAMPS;
 	if (xs->snd_wscale || xs->rcv_wscale) {
 		info->tcpi_options |= TCPI_OPT_WSCALE;
 		info->tcpi_snd_wscale = xs->snd_wscale;
@@ -221,6 +273,24 @@ int xtcp_getsockopt(struct sock *sk, int level, int optname,
 			val = xs->user_mss ? : XTCP_DEFAULT_MSS;
 		else
 			val = xs->mss_cache;
+		break;
+	case TCP_CORK:
+		val = xs->cork;
+		break;
+	case TCP_QUICKACK:
+		val = !!xs->quickack;
+		break;
+	case TCP_KEEPIDLE:
+		val = xtcp_keepalive_time(sk) / HZ;
+		break;
+	case TCP_KEEPINTVL:
+		val = xtcp_keepalive_intvl(sk) / HZ;
+		break;
+	case TCP_KEEPCNT:
+		val = xtcp_keepalive_probes(sk);
+		break;
+	case TCP_USER_TIMEOUT:
+		val = READ_ONCE(inet_csk(sk)->icsk_user_timeout);
 		break;
 	case TCP_SYNCNT:
 		val = xtcp_syn_retries(sk);

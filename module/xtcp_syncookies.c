@@ -181,7 +181,10 @@ XTCP_EXPORT_FOR_KUNIT(xtcp_cookie_check);
  * RFC 4987 §3.6: the ACK must acknowledge a valid, fresh cookie; the
  * child then starts in SYN-RECEIVED with the MSS the cookie carries and
  * no window scaling (the cookie SYN-ACK did not offer it), is queued for
- * accept() and processes the ACK itself.
+ * accept() and processes the ACK itself. A valid cookie meeting a full
+ * accept queue is dropped like a final ACK in xtcp_check_req(): the
+ * peer's next segment (its data, retransmitted) returns the same cookie,
+ * unless net.xtcp.abort_on_overflow asks for a RST.
  *
  * Return: the bh-locked, referenced child; ERR_PTR(-EBADMSG) when the ACK
  * does not return a valid cookie (SyncookiesFailed; the caller answers

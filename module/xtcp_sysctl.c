@@ -12,6 +12,11 @@
 static int xtcp_one = 1;
 static int xtcp_msl_max = 3600 * 1000;
 static int xtcp_syn_retries_max = 127;
+static int xtcp_rto_ms_max = XTCP_RTO_MAX_MS;
+static int xtcp_retries_max = 255;
+static int xtcp_keepalive_ms_max = XTCP_MAX_KEEPIDLE * 1000;
+static int xtcp_keepcnt_max = XTCP_MAX_KEEPCNT;
+static int xtcp_delack_ms_max = XTCP_DELACK_MAX_MS;
 
 /*
  * An int sysctl of struct xtcp_net: .data holds the field's offset until
@@ -54,6 +59,31 @@ static const struct ctl_table xtcp_sysctl_template[] = {
 	/* 1: reset a handshake whose child finds the accept queue full */
 	XTCP_SYSCTL_INT("abort_on_overflow", abort_on_overflow, SYSCTL_ZERO,
 			SYSCTL_ONE),
+	/* RFC 6298 §2.4 lower bound of the RTO */
+	XTCP_SYSCTL_INT("rto_min_ms", rto_min_ms, &xtcp_one, &xtcp_rto_ms_max),
+	/* RFC 6298 §2.5 upper bound of the RTO and its backoff */
+	XTCP_SYSCTL_INT("rto_max_ms", rto_max_ms, &xtcp_one, &xtcp_rto_ms_max),
+	/* RFC 6298 §2.1 RTO before the first RTT sample */
+	XTCP_SYSCTL_INT("rto_initial_ms", rto_initial_ms, &xtcp_one,
+			&xtcp_rto_ms_max),
+	/* RFC 1122 §4.2.3.5 R2: retransmissions before ETIMEDOUT */
+	XTCP_SYSCTL_INT("retries2", retries2, SYSCTL_ZERO, &xtcp_retries_max),
+	/* the same for orphans; 0 means 8 */
+	XTCP_SYSCTL_INT("orphan_retries", orphan_retries, SYSCTL_ZERO,
+			&xtcp_retries_max),
+	/* RFC 9293 §3.8.4 idle time before keep-alive probes */
+	XTCP_SYSCTL_INT("keepalive_time_ms", keepalive_time_ms, &xtcp_one,
+			&xtcp_keepalive_ms_max),
+	/* time between keep-alive probes */
+	XTCP_SYSCTL_INT("keepalive_intvl_ms", keepalive_intvl_ms, &xtcp_one,
+			&xtcp_keepalive_ms_max),
+	/* unanswered keep-alive probes before the connection dies */
+	XTCP_SYSCTL_INT("keepalive_probes", keepalive_probes, &xtcp_one,
+			&xtcp_keepcnt_max),
+	/* delayed-ACK timeout, RFC 9293 §3.8.6.3 */
+	XTCP_SYSCTL_INT("delack_ms", delack_ms, &xtcp_one, &xtcp_delack_ms_max),
+	/* offer and accept RFC 7323 timestamps */
+	XTCP_SYSCTL_INT("timestamps", timestamps, SYSCTL_ZERO, SYSCTL_ONE),
 	{ }
 };
 

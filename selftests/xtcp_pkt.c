@@ -264,6 +264,7 @@ int xpkt_send(struct xpkt *p, const struct xpkt_seg *s)
 	th[12] = (thlen / 4) << 4;
 	th[13] = s->flags;
 	xpkt_put16(th + 14, s->win);
+	xpkt_put16(th + 18, s->urp);
 	memcpy(th + XPKT_TH_LEN, s->opt, s->optlen);
 	memcpy(th + thlen, s->data, s->len);
 	xpkt_put16(th + 16, xpkt_l4_csum(p->me, p->sut, p->proto, th, seglen) ^
@@ -311,6 +312,7 @@ static bool xpkt_parse(struct xpkt *p, const uint8_t *frame, size_t flen,
 	s->ack = get32(th + 8);
 	s->flags = th[13];
 	s->win = get16(th + 14);
+	s->urp = get16(th + 18);
 	s->optlen = thlen - XPKT_TH_LEN;
 	memcpy(s->opt, th + XPKT_TH_LEN, s->optlen);
 	s->len = seglen - thlen;
@@ -501,6 +503,30 @@ int xpkt_opt_mss(const struct xpkt_seg *s)
 	const uint8_t *o = xpkt_opt_find(s, 2, 4);
 
 	return o ? get16(o + 2) : -1;
+}
+
+/* Append NOP, NOP, timestamps (RFC 7323 §3.2) at @opt; returns 12. */
+unsigned int xpkt_opt_ts(uint8_t *opt, uint32_t tsval, uint32_t tsecr)
+{
+	opt[0] = 1;
+	opt[1] = 1;
+	opt[2] = 8;
+	opt[3] = 10;
+	xpkt_put32(opt + 4, tsval);
+	xpkt_put32(opt + 8, tsecr);
+	return 12;
+}
+
+/* TSval/TSecr of @s: 1 if it carries a well-formed timestamps option. */
+int xpkt_opt_ts_get(const struct xpkt_seg *s, uint32_t *tsval, uint32_t *tsecr)
+{
+	const uint8_t *o = xpkt_opt_find(s, 8, 10);
+
+	if (!o)
+		return 0;
+	*tsval = get32(o + 2);
+	*tsecr = get32(o + 6);
+	return 1;
 }
 
 /* Window scale shift of @s, or -1 if absent or malformed. */

@@ -38,6 +38,7 @@ struct xpkt_seg {
 	uint32_t ack;
 	uint8_t flags;			/* XPKT_* */
 	uint16_t win;
+	uint16_t urp;			/* urgent pointer */
 	uint8_t opt[XPKT_MAX_OPT];
 	unsigned int optlen;		/* multiple of 4 is not required */
 	uint8_t data[XPKT_MAX_DATA];
@@ -82,6 +83,8 @@ int xpkt_reset_all(struct xpkt *p, int quiet_ms, int max_ms);
 unsigned int xpkt_opt_syn(uint8_t *opt, int mss, int wscale);
 int xpkt_opt_mss(const struct xpkt_seg *s);
 int xpkt_opt_wscale(const struct xpkt_seg *s);
+unsigned int xpkt_opt_ts(uint8_t *opt, uint32_t tsval, uint32_t tsecr);
+int xpkt_opt_ts_get(const struct xpkt_seg *s, uint32_t *tsval, uint32_t *tsecr);
 void xpkt_flags_str(uint8_t flags, char *buf, size_t len);
 void xpkt_seg_str(const struct xpkt_seg *s, char *buf, size_t len);
 long long xpkt_now_ms(void);

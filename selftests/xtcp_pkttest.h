@@ -398,6 +398,42 @@ static inline void pkt_sysctl_defaults(struct __test_metadata *_metadata,
 	sysctl_set("max_tw_buckets", 262144);
 }
 
+/* net.xtcp timer and option defaults (Documentation/sysctl.rst) */
+static const struct {
+	const char *name;
+	int def;
+} pkt_timer_defaults[] = {
+	{ "rto_min_ms", 200 },
+	{ "rto_max_ms", 120000 },
+	{ "rto_initial_ms", 1000 },
+	{ "retries2", 15 },
+	{ "orphan_retries", 0 },
+	{ "keepalive_time_ms", 7200000 },
+	{ "keepalive_intvl_ms", 75000 },
+	{ "keepalive_probes", 9 },
+	{ "delack_ms", 40 },
+	{ "timestamps", 1 },
+};
+
+#define PKT_TIMER_DEFAULTS	ARRAY_SIZE(pkt_timer_defaults)
+
+/* Set the sysctls of pkt_timer_defaults back (a test may lower them). */
+static inline void pkt_timer_sysctls_reset(void)
+{
+	unsigned int i;
+
+	if (xtcp_ipproto() == IPPROTO_TCP)
+		return;
+	for (i = 0; i < PKT_TIMER_DEFAULTS; i++)
+		sysctl_set(pkt_timer_defaults[i].name, pkt_timer_defaults[i].def);
+}
+
+/* Skip a case that needs XTCP's own sysctls or counters. */
+#define need_xtcp() do {						\
+	if (xtcp_ipproto() == IPPROTO_TCP)				\
+		XTCP_SKIP("net.xtcp sysctls and counters are XTCP's own"); \
+} while (0)
+
 /*
  * Common FIXTURE_TEARDOWN: close the sockets, reset what the SUT may still
  * retransmit to us, and fail on any bad checksum it sent.

@@ -38,14 +38,24 @@ FIXTURE(ns) {
 	struct xtcp_env env;
 };
 
-FIXTURE_SETUP(ns)
+/*
+ * Setup step of every namespace fixture: skip without the module or the
+ * ns_wrap.sh environment, fill @env and move into the server namespace.
+ */
+static inline void xtcp_ns_enter(struct __test_metadata *_metadata,
+				 struct xtcp_env *env)
 {
 	if (!xtcp_loaded())
 		XTCP_SKIP("xtcp module not loaded");
-	if (xtcp_env_get(&self->env))
+	if (xtcp_env_get(env))
 		XTCP_SKIP("XTCP_NS_A/B, XTCP_ADDR_A/B unset: run via ns_wrap.sh");
-	ASSERT_EQ(0, xtcp_setns(self->env.ns_a))
-		TH_LOG("setns %s: %s", self->env.ns_a, strerror(errno));
+	ASSERT_EQ(0, xtcp_setns(env->ns_a))
+		TH_LOG("setns %s: %s", env->ns_a, strerror(errno));
+}
+
+FIXTURE_SETUP(ns)
+{
+	xtcp_ns_enter(_metadata, &self->env);
 }
 
 FIXTURE_TEARDOWN(ns)

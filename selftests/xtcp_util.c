@@ -6,12 +6,15 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
 #include <poll.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -23,9 +26,9 @@
 /*
  * Reference mode: XTCP_TEST_AS_TCP=1 points every test at the kernel's own
  * TCP (AF_INET/IPPROTO_TCP, /proc/net/tcp) to check the tests themselves;
- * the few XTCP-specific cases are then expected to fail.
+ * the few XTCP-specific cases are then expected to fail (or skip).
  */
-static bool xtcp_as_tcp(void)
+bool xtcp_as_tcp(void)
 {
 	const char *s = getenv("XTCP_TEST_AS_TCP");
 
@@ -98,16 +101,15 @@ int xtcp_setns(const char *ns)
 }
 
 /*
- * Create a socket inside namespace @ns (NULL: the current one) and return to
- * the calling thread's namespace; the socket keeps the namespace it was
- * created in.
+ * Move the calling thread into namespace @ns (NULL: stay) and return a
+ * handle for xtcp_ns_leave(), or -1 (errno set) when that failed.
  */
-int xtcp_socket_in(const char *ns, int domain, int type, int protocol)
+static int xtcp_ns_enter(const char *ns)
 {
-	int self, fd, err;
+	int self, err;
 
 	if (!ns)
-		return socket(domain, type, protocol);
+		return INT_MAX;
 	self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (self < 0)
 		return -1;
@@ -117,8 +119,16 @@ int xtcp_socket_in(const char *ns, int domain, int type, int protocol)
 		errno = err;
 		return -1;
 	}
-	fd = socket(domain, type, protocol);
-	err = errno;
+	return self;
+}
+
+/* Return to the namespace xtcp_ns_enter() left; errno is preserved. */
+static void xtcp_ns_leave(int self)
+{
+	int err = errno;
+
+	if (self == INT_MAX)
+		return;
 	if (setns(self, CLONE_NEWNET)) {
 		/* Cannot get back: the rest of the test would be wrong. */
 		perror("setns back");
@@ -126,6 +136,22 @@ int xtcp_socket_in(const char *ns, int domain, int type, int protocol)
 	}
 	close(self);
 	errno = err;
+}
+
+/*
+ * Create a socket inside namespace @ns (NULL: the current one) and return to
+ * the calling thread's namespace; the socket keeps the namespace it was
+ * created in.
+ */
+int xtcp_socket_in(const char *ns, int domain, int type, int protocol)
+{
+	int self, fd;
+
+	self = xtcp_ns_enter(ns);
+	if (self < 0)
+		return -1;
+	fd = socket(domain, type, protocol);
+	xtcp_ns_leave(self);
 	return fd;
 }
 
@@ -215,25 +241,37 @@ fail:
 	return -1;
 }
 
-/*
- * Blocking connect from a new XTCP socket in @ns to @dst, bounded by
- * XTCP_WAIT_MS; the socket keeps those send/receive timeouts.
- */
-int xtcp_connect_in(const char *ns, const struct sockaddr_in *dst)
+/* Close @fd keeping errno for the caller's report; returns -1. */
+int xtcp_close_fail(int fd)
 {
-	int fd, err;
+	int err = errno;
+
+	close(fd);
+	errno = err;
+	return -1;
+}
+
+/*
+ * Blocking connect from a new XTCP socket in @ns to @dst, bounded by @ms;
+ * the socket keeps those send/receive timeouts.
+ */
+int xtcp_connect_in_ms(const char *ns, const struct sockaddr_in *dst, int ms)
+{
+	int fd;
 
 	fd = xtcp_sock_in(ns, 0);
 	if (fd < 0)
 		return -1;
-	if (xtcp_set_timeouts(fd, XTCP_WAIT_MS) ||
-	    connect(fd, (const struct sockaddr *)dst, sizeof(*dst))) {
-		err = errno;
-		close(fd);
-		errno = err;
-		return -1;
-	}
+	if (xtcp_set_timeouts(fd, ms) ||
+	    connect(fd, (const struct sockaddr *)dst, sizeof(*dst)))
+		return xtcp_close_fail(fd);
 	return fd;
+}
+
+/* xtcp_connect_in_ms() bounded by XTCP_WAIT_MS. */
+int xtcp_connect_in(const char *ns, const struct sockaddr_in *dst)
+{
+	return xtcp_connect_in_ms(ns, dst, XTCP_WAIT_MS);
 }
 
 /* accept() bounded by @ms; the new socket gets XTCP_WAIT_MS timeouts. */
@@ -381,11 +419,14 @@ static void *xtcp_echo_main(void *arg)
 	int fd;
 
 	while (e->served < e->nconn) {
-		fd = xtcp_accept_timeout(e->lfd, XTCP_WAIT_MS);
+		fd = xtcp_accept_timeout(e->lfd, e->accept_ms);
 		if (fd < 0) {
 			e->errors++;
 			break;
 		}
+		if (e->accept_ms > XTCP_WAIT_MS &&
+		    xtcp_set_timeouts(fd, e->accept_ms))
+			e->errors++;
 		xtcp_echo_one(e, fd);
 		close(fd);
 		e->served++;
@@ -395,21 +436,31 @@ static void *xtcp_echo_main(void *arg)
 
 /*
  * Start a thread that accepts @nconn connections on @lfd one after the
- * other and echoes each until EOF, then closes it. Every wait is bounded.
+ * other and echoes each until EOF, then closes it. Every wait is bounded:
+ * each accept() by @accept_ms, each receive by XTCP_WAIT_MS or @accept_ms,
+ * whichever is longer.
  */
-int xtcp_echo_start(struct xtcp_echo *e, int lfd, int nconn)
+int xtcp_echo_start_timeout(struct xtcp_echo *e, int lfd, int nconn,
+			    int accept_ms)
 {
 	int err;
 
 	memset(e, 0, sizeof(*e));
 	e->lfd = lfd;
 	e->nconn = nconn;
+	e->accept_ms = accept_ms;
 	err = pthread_create(&e->thread, NULL, xtcp_echo_main, e);
 	if (err) {
 		errno = err;
 		return -1;
 	}
 	return 0;
+}
+
+/* xtcp_echo_start_timeout() with XTCP_WAIT_MS per accept(). */
+int xtcp_echo_start(struct xtcp_echo *e, int lfd, int nconn)
+{
+	return xtcp_echo_start_timeout(e, lfd, nconn, XTCP_WAIT_MS);
 }
 
 /* Wait for the echo thread; returns its error count. */
@@ -420,29 +471,26 @@ int xtcp_echo_join(struct xtcp_echo *e)
 }
 
 /*
- * Open @path read-only from namespace @ns (NULL: the current one). Files
- * under /proc/thread-self/net are bound to the namespace of the opener.
+ * Open @path with @flags from namespace @ns (NULL: the current one). Files
+ * under /proc/thread-self/net and /proc/sys/net are bound to the namespace
+ * of the opener.
  */
+static int xtcp_ns_open_flags(const char *ns, const char *path, int flags)
+{
+	int self, fd;
+
+	self = xtcp_ns_enter(ns);
+	if (self < 0)
+		return -1;
+	fd = open(path, flags | O_CLOEXEC);
+	xtcp_ns_leave(self);
+	return fd;
+}
+
+/* Open @path read-only from namespace @ns (NULL: the current one). */
 static int xtcp_ns_open(const char *ns, const char *path)
 {
-	int self = -1, fd, err;
-
-	if (ns) {
-		self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-		if (self < 0 || xtcp_setns(ns))
-			return -1;
-	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	err = errno;
-	if (self >= 0) {
-		if (setns(self, CLONE_NEWNET)) {
-			perror("setns back");
-			abort();
-		}
-		close(self);
-	}
-	errno = err;
-	return fd;
+	return xtcp_ns_open_flags(ns, path, O_RDONLY);
 }
 
 /* Read /proc/net/xtcp as seen from namespace @ns into @buf (NUL-ended). */
@@ -557,4 +605,114 @@ long long xtcp_stat_get(const char *ns, const char *name)
 	}
 	fclose(f);
 	return ret;
+}
+
+/*
+ * Counter of the protocol under test in @ns: @name of /proc/net/xtcp_stat,
+ * or in reference mode @tcp_name of the TcpExt line pair of
+ * /proc/net/netstat (NULL: no TCP equivalent). -1 when unavailable.
+ */
+long long xtcp_mib_get(const char *ns, const char *name, const char *tcp_name)
+{
+	static char buf[8192];
+	char *names, *vals, *sn, *sv, *n, *v;
+	long long ret = -1;
+	ssize_t len = 0, r;
+	int fd;
+
+	if (!xtcp_as_tcp())
+		return xtcp_stat_get(ns, name);
+	if (!tcp_name)
+		return -1;
+	fd = xtcp_ns_open(ns, "/proc/thread-self/net/netstat");
+	if (fd < 0)
+		return -1;
+	while (len < (ssize_t)sizeof(buf) - 1 &&
+	       (r = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0)
+		len += r;
+	close(fd);
+	buf[len] = '\0';
+	/* "TcpExt: Name1 Name2 ...\nTcpExt: 1 2 ...\n" */
+	names = strstr(buf, "TcpExt:");
+	if (!names)
+		return -1;
+	vals = strstr(names + 1, "TcpExt:");
+	if (!vals)
+		return -1;
+	vals[-1] = '\0';
+	vals[strcspn(vals, "\n")] = '\0';
+	n = strtok_r(names + 7, " ", &sn);
+	v = strtok_r(vals + 7, " ", &sv);
+	for (; n && v; n = strtok_r(NULL, " ", &sn), v = strtok_r(NULL, " ", &sv)) {
+		if (!strcmp(n, tcp_name)) {
+			ret = strtoll(v, NULL, 10);
+			break;
+		}
+	}
+	return ret;
+}
+
+/*
+ * Read sysctl file @path (e.g. "/proc/sys/net/core/somaxconn") as seen from
+ * namespace @ns into @buf (NUL-ended, trailing newline removed).
+ */
+int xtcp_sysctl_get(const char *ns, const char *path, char *buf, size_t len)
+{
+	ssize_t n;
+	int fd;
+
+	fd = xtcp_ns_open(ns, path);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+/* Write @val to sysctl file @path in namespace @ns (NULL: current). */
+int xtcp_sysctl_set(const char *ns, const char *path, const char *val)
+{
+	size_t len = strlen(val);
+	ssize_t n;
+	int fd, err;
+
+	fd = xtcp_ns_open_flags(ns, path, O_WRONLY);
+	if (fd < 0)
+		return -1;
+	n = write(fd, val, len);
+	err = errno;
+	close(fd);
+	if (n != (ssize_t)len) {
+		errno = n < 0 ? err : EIO;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Run the shell command made from @fmt (ip, tc, ...) with its output
+ * discarded. Returns its exit status, or -1 if it could not run.
+ */
+int xtcp_system(const char *fmt, ...)
+{
+	char cmd[512];
+	va_list ap;
+	int n, st;
+
+	va_start(ap, fmt);
+	n = vsnprintf(cmd, sizeof(cmd) - 20, fmt, ap);
+	va_end(ap);
+	if (n < 0 || n >= (int)sizeof(cmd) - 20) {
+		errno = E2BIG;
+		return -1;
+	}
+	strcat(cmd, " >/dev/null 2>&1");
+	st = system(cmd);
+	if (st < 0 || !WIFEXITED(st))
+		return -1;
+	return WEXITSTATUS(st);
 }

@@ -50,10 +50,12 @@ struct xtcp_echo {
 	int nconn;
 	int served;
 	int errors;
+	int accept_ms;			/* bound of each accept() */
 	unsigned long long bytes;
 	pthread_t thread;
 };
 
+bool xtcp_as_tcp(void);
 int xtcp_family(void);
 int xtcp_ipproto(void);
 bool xtcp_loaded(void);
@@ -68,6 +70,8 @@ int xtcp_set_nonblock(int fd, bool on);
 int xtcp_poll1(int fd, short events, int ms);
 int xtcp_listen_in(const char *ns, struct in_addr addr, struct sockaddr_in *bound);
 int xtcp_connect_in(const char *ns, const struct sockaddr_in *dst);
+int xtcp_close_fail(int fd);
+int xtcp_connect_in_ms(const char *ns, const struct sockaddr_in *dst, int ms);
 int xtcp_accept_timeout(int lfd, int ms);
 int xtcp_conn_open(const struct xtcp_env *env, struct xtcp_conn *c);
 void xtcp_conn_close(struct xtcp_conn *c);
@@ -75,10 +79,16 @@ ssize_t xtcp_send_all(int fd, const void *buf, size_t len);
 ssize_t xtcp_recv_all(int fd, void *buf, size_t len);
 void xtcp_pattern(void *buf, size_t len, unsigned int seed);
 int xtcp_echo_start(struct xtcp_echo *e, int lfd, int nconn);
+int xtcp_echo_start_timeout(struct xtcp_echo *e, int lfd, int nconn,
+			    int accept_ms);
 int xtcp_echo_join(struct xtcp_echo *e);
 ssize_t xtcp_proc_read(const char *ns, char *buf, size_t len);
 void xtcp_proc_dump(const char *ns);
 long long xtcp_stat_get(const char *ns, const char *name);
+long long xtcp_mib_get(const char *ns, const char *name, const char *tcp_name);
+int xtcp_sysctl_get(const char *ns, const char *path, char *buf, size_t len);
+int xtcp_sysctl_set(const char *ns, const char *path, const char *val);
+int xtcp_system(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int xtcp_proc_state(const char *ns, const struct sockaddr_in *local,
 		    const struct sockaddr_in *rem);
 int xtcp_proc_wait_state(const char *ns, const struct sockaddr_in *local,

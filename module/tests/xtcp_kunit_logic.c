@@ -103,6 +103,110 @@ static void xtcp_parse_options_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, -EINVAL, parse(test, bad_mss_len, sizeof(bad_mss_len), true, &opt));
 }
 
+/* RFC 7323 §3.2: timestamps on any segment, length exactly 10 */
+static void xtcp_parse_timestamps_test(struct kunit *test)
+{
+	static const u8 ts[] = { 1, 1, 8, 10, 0x12, 0x34, 0x56, 0x78,
+				 0x9a, 0xbc, 0xde, 0xf0 };
+	static const u8 ts_len9[] = { 8, 9, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0 };
+	static const u8 ts_len11[] = { 8, 11, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0 };
+	static const u8 ts_cut[] = { 1, 1, 1, 1, 1, 1, 8, 10 };
+	static const u8 ts_short[] = { 1, 1, 1, 1, 8, 10, 0, 0 };
+	struct xtcp_options opt;
+
+	KUNIT_EXPECT_EQ(test, 0, parse(test, ts, sizeof(ts), false, &opt));
+	KUNIT_EXPECT_EQ(test, 1, opt.tstamp_ok);
+	KUNIT_EXPECT_EQ(test, 0x12345678U, opt.tsval);
+	KUNIT_EXPECT_EQ(test, 0x9abcdef0U, opt.tsecr);
+	KUNIT_EXPECT_EQ(test, 0, parse(test, ts, sizeof(ts), true, &opt));
+	KUNIT_EXPECT_EQ(test, 1, opt.tstamp_ok);
+
+	KUNIT_EXPECT_EQ(test, -EINVAL, parse(test, ts_len9, sizeof(ts_len9), false, &opt));
+	KUNIT_EXPECT_EQ(test, -EINVAL, parse(test, ts_len11, sizeof(ts_len11), false, &opt));
+	KUNIT_EXPECT_EQ(test, -EINVAL, parse(test, ts_cut, sizeof(ts_cut), false, &opt));
+	KUNIT_EXPECT_EQ(test, -EINVAL, parse(test, ts_short, sizeof(ts_short), false, &opt));
+}
+
+/* encoding (RFC 9293 §3.2, RFC 7323 §2.2, §3.2) and decoding it back */
+static void xtcp_write_options_test(struct kunit *test)
+{
+	static const u8 syn[] = { 2, 4, 0x05, 0xb4, 1, 1, 8, 10,
+				  0, 0, 0, 7, 0, 0, 0, 0, 1, 3, 3, 7 };
+	struct xtcp_options in = {
+		.mss = 1460, .wscale_ok = 1, .wscale = 7,
+		.tstamp_ok = 1, .tsval = 7, .tsecr = 0,
+	};
+	struct xtcp_options out;
+	u8 buf[XTCP_MAX_OPT_LEN];
+	int len;
+
+	len = xtcp_write_options(buf, &in);
+	KUNIT_ASSERT_EQ(test, (int)sizeof(syn), len);
+	KUNIT_EXPECT_EQ(test, len, xtcp_write_options(NULL, &in));
+	KUNIT_EXPECT_EQ(test, 0, memcmp(syn, buf, sizeof(syn)));
+	KUNIT_ASSERT_EQ(test, 0, parse(test, buf, len, true, &out));
+	KUNIT_EXPECT_EQ(test, in.mss, out.mss);
+	KUNIT_EXPECT_EQ(test, in.wscale, out.wscale);
+	KUNIT_EXPECT_EQ(test, in.tsval, out.tsval);
+	KUNIT_EXPECT_EQ(test, in.tsecr, out.tsecr);
+
+	/* a data segment: timestamps only, 12 bytes */
+	memset(&in, 0, sizeof(in));
+	in.tstamp_ok = 1;
+	in.tsval = 0xffffffff;
+	in.tsecr = 1;
+	len = xtcp_write_options(buf, &in);
+	KUNIT_ASSERT_EQ(test, XTCPOLEN_TSTAMP_ALIGNED, len);
+	KUNIT_ASSERT_EQ(test, 0, parse(test, buf, len, false, &out));
+	KUNIT_EXPECT_EQ(test, 0xffffffffU, out.tsval);
+	KUNIT_EXPECT_EQ(test, 1U, out.tsecr);
+	KUNIT_EXPECT_EQ(test, 0, out.mss);
+
+	memset(&in, 0, sizeof(in));
+	KUNIT_EXPECT_EQ(test, 0, xtcp_write_options(buf, &in));
+}
+
+/* RFC 7323 §5.3 R1 and §5.5 (24 idle days), across the 2^32 wrap */
+static void xtcp_paws_test(struct kunit *test)
+{
+	const u32 now = 1000000;
+
+	KUNIT_EXPECT_FALSE(test, xtcp_paws_reject(100, now, 100, now));
+	KUNIT_EXPECT_FALSE(test, xtcp_paws_reject(100, now, 101, now));
+	KUNIT_EXPECT_TRUE(test, xtcp_paws_reject(100, now, 99, now));
+	/* wrap: 5 is newer than 0xfffffff0, 0xfffffff0 older than 5 */
+	KUNIT_EXPECT_FALSE(test, xtcp_paws_reject(0xfffffff0, now, 5, now));
+	KUNIT_EXPECT_TRUE(test, xtcp_paws_reject(5, now, 0xfffffff0, now));
+	/* TS.Recent idle 24 days is still valid, longer is not */
+	KUNIT_EXPECT_TRUE(test, xtcp_paws_reject(100, now, 99,
+						 now + XTCP_PAWS_IDLE));
+	KUNIT_EXPECT_FALSE(test, xtcp_paws_reject(100, now, 99,
+						  now + XTCP_PAWS_IDLE + 1));
+}
+
+/* RFC 9293 §3.8.5, RFC 6093: the urgent pointer of an outgoing segment */
+static void xtcp_urg_ptr_test(struct kunit *test)
+{
+	struct xtcp_sock *xs = kunit_kzalloc(test, sizeof(*xs), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, xs);
+	xs->snd_up = 1000;
+	/* not in urgent mode: no URG */
+	KUNIT_EXPECT_EQ(test, 0, xtcp_urg_ptr(xs, 990));
+	xs->urg_mode = 1;
+	/* points past the last urgent byte, from the segment's start */
+	KUNIT_EXPECT_EQ(test, 10, xtcp_urg_ptr(xs, 990));
+	KUNIT_EXPECT_EQ(test, 1, xtcp_urg_ptr(xs, 999));
+	/* segments at or after SND.UP carry none */
+	KUNIT_EXPECT_EQ(test, 0, xtcp_urg_ptr(xs, 1000));
+	KUNIT_EXPECT_EQ(test, 0, xtcp_urg_ptr(xs, 5000));
+	/* more than 64 KiB ahead: the largest pointer (RFC 6093 §5) */
+	KUNIT_EXPECT_EQ(test, 0xffff, xtcp_urg_ptr(xs, 1000 - 70000));
+	/* across the sequence wrap */
+	xs->snd_up = 5;
+	KUNIT_EXPECT_EQ(test, 10, xtcp_urg_ptr(xs, (u32)-5));
+}
+
 static void xtcp_flags_illegal_test(struct kunit *test)
 {
 	KUNIT_EXPECT_TRUE(test, xtcp_flags_illegal(0));
@@ -131,12 +235,15 @@ static void xtcp_ratelimit_test(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, xtcp_ratelimit_allow(&rl, 1000 + HZ, 0));
 }
 
-/* RFC 6298 §2.2 to §2.5 */
+/* RFC 6298 §2.2 to §2.5, within the socket's sysctl-given bounds */
 static void xtcp_rtt_test(struct kunit *test)
 {
 	struct xtcp_sock *xs = kunit_kzalloc(test, sizeof(*xs), GFP_KERNEL);
+	const u32 lo = HZ / 5, hi = 120 * HZ;
 
 	KUNIT_ASSERT_NOT_NULL(test, xs);
+	xs->rto_min = lo;
+	xs->rto_max = hi;
 	xtcp_rtt_update(xs, 100000);
 	KUNIT_EXPECT_EQ(test, 100000U, xs->srtt_us);
 	KUNIT_EXPECT_EQ(test, 50000U, xs->rttvar_us);
@@ -149,22 +256,52 @@ static void xtcp_rtt_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 62500U, xs->rttvar_us);
 	KUNIT_EXPECT_EQ(test, 112500U, xs->srtt_us);
 
-	/* a tiny RTT still gives the 200 ms floor; a huge one the cap */
+	/* a tiny RTT still gives the floor; a huge one the cap */
 	memset(xs, 0, sizeof(*xs));
+	xs->rto_min = lo;
+	xs->rto_max = hi;
 	xtcp_rtt_update(xs, 100);
-	KUNIT_EXPECT_EQ(test, XTCP_RTO_MIN, xs->icsk.icsk_rto);
+	KUNIT_EXPECT_EQ(test, lo, xs->icsk.icsk_rto);
 	memset(xs, 0, sizeof(*xs));
+	xs->rto_min = lo;
+	xs->rto_max = hi;
 	xtcp_rtt_update(xs, 200U * 1000 * 1000);
-	KUNIT_EXPECT_EQ(test, XTCP_RTO_MAX, xs->icsk.icsk_rto);
+	KUNIT_EXPECT_EQ(test, hi, xs->icsk.icsk_rto);
+}
+
+/* RFC 6298 §2.3 to §2.5 arithmetic, G = one jiffy, sysctl bounds */
+static void xtcp_rto_compute_test(struct kunit *test)
+{
+	const u32 g_us = 1000000U / HZ;
+
+	/* RTTVAR 0: the granularity term G is used instead of 4 * RTTVAR */
+	KUNIT_EXPECT_EQ(test, usecs_to_jiffies(500000 + g_us),
+			xtcp_rto_compute(500000, 0, 1, 120 * HZ));
+	KUNIT_EXPECT_EQ(test, usecs_to_jiffies(100000 + 4 * 30000),
+			xtcp_rto_compute(100000, 30000, 1, 120 * HZ));
+	/* bounds: net.xtcp.rto_min_ms and rto_max_ms */
+	KUNIT_EXPECT_EQ(test, (u32)HZ, xtcp_rto_compute(1000, 0, HZ, 2 * HZ));
+	KUNIT_EXPECT_EQ(test, 2U * HZ,
+			xtcp_rto_compute(10000000, 1000000, HZ, 2 * HZ));
+	/* a maximum below the minimum gives the minimum */
+	KUNIT_EXPECT_EQ(test, (u32)HZ, xtcp_rto_compute(10000000, 0, HZ, 1));
+	/* no overflow with the largest values */
+	KUNIT_EXPECT_EQ(test, 120U * HZ,
+			xtcp_rto_compute(U32_MAX, U32_MAX, 1, 120 * HZ));
 }
 
 static struct kunit_case xtcp_logic_cases[] = {
 	KUNIT_CASE(xtcp_seq_compare_test),
 	KUNIT_CASE(xtcp_seq_acceptable_test),
 	KUNIT_CASE(xtcp_parse_options_test),
+	KUNIT_CASE(xtcp_parse_timestamps_test),
+	KUNIT_CASE(xtcp_write_options_test),
+	KUNIT_CASE(xtcp_paws_test),
+	KUNIT_CASE(xtcp_urg_ptr_test),
 	KUNIT_CASE(xtcp_flags_illegal_test),
 	KUNIT_CASE(xtcp_ratelimit_test),
 	KUNIT_CASE(xtcp_rtt_test),
+	KUNIT_CASE(xtcp_rto_compute_test),
 	{}
 };
 
