@@ -199,11 +199,16 @@ static int __net_init xtcp_net_init(struct net *net)
 	err = xtcp_sysctl_init_net(net);
 	if (err)
 		goto err_ctl;
-	err = xtcp_proc_init_net(net);
+	err = xtcp_cong_init_net(net);
 	if (err)
 		goto err_sysctl;
+	err = xtcp_proc_init_net(net);
+	if (err)
+		goto err_cong;
 	return 0;
 
+err_cong:
+	xtcp_cong_exit_net(net);
 err_sysctl:
 	xtcp_sysctl_exit_net(net);
 err_ctl:
@@ -218,6 +223,7 @@ static void __net_exit xtcp_net_exit(struct net *net)
 	struct xtcp_net *xn = xtcp_pernet(net);
 
 	xtcp_proc_exit_net(net);
+	xtcp_cong_exit_net(net);
 	xtcp_sysctl_exit_net(net);
 	inet_ctl_sock_destroy(xn->ctl_sk);
 	free_percpu(xn->mib);
@@ -262,9 +268,12 @@ static int __init xtcp_init(void)
 	err = xtcp_hashinfo_init();
 	if (err)
 		goto out_mem;
-	err = register_pernet_subsys(&xtcp_net_ops);
+	err = xtcp_cong_module_init();
 	if (err)
 		goto out_hash;
+	err = register_pernet_subsys(&xtcp_net_ops);
+	if (err)
+		goto out_cong;
 	err = proto_register(&xtcp_prot, 1);
 	if (err)
 		goto out_pernet;
@@ -292,6 +301,8 @@ out_proto:
 out_pernet:
 	unregister_pernet_subsys(&xtcp_net_ops);
 	rcu_barrier();
+out_cong:
+	xtcp_cong_module_exit();
 out_hash:
 	xtcp_hashinfo_destroy();
 out_mem:
@@ -311,6 +322,7 @@ static void __exit xtcp_exit(void)
 	unregister_pernet_subsys(&xtcp_net_ops);
 	proto_unregister(&xtcp_prot);
 	rcu_barrier();
+	xtcp_cong_module_exit();
 	xtcp_hashinfo_destroy();
 	xtcp_mem_exit();
 	pr_info("unloaded\n");

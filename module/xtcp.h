@@ -18,6 +18,7 @@
 #include <net/tcp_states.h>
 #include <net/netns/generic.h>
 
+#include "xtcp_cong.h"
 #include "xtcp_mib.h"
 #include "xtcp_seq.h"
 
@@ -184,6 +185,24 @@ struct xtcp_skb_cb {
  * @total_retrans: segments retransmitted over the connection's life
  * @rcv_ratio: payload bytes per 1024 bytes of skb truesize, as last
  *	received; turns free buffer space into a window that really fits
+ * @ca_ops: congestion-control algorithm (xtcp_cong.c)
+ * @snd_cwnd: congestion window, in packets (RFC 5681 §2)
+ * @snd_ssthresh: slow-start threshold, in packets
+ * @snd_cwnd_cnt: packets acknowledged towards the next +1 in congestion
+ *	avoidance (RFC 3465 §2.1 byte counting, in packets)
+ * @prior_cwnd: cwnd when the last reduction began (undo)
+ * @packets_out: segments sent and not yet cumulatively acknowledged
+ * @lsndtime: jiffies of the last new data sent (restart after idle)
+ * @lost_out: segments retransmitted in the current recovery episode
+ * @total_lost: segments presumed lost over the connection's life
+ * @rtx_next: after a timeout, end of the last segment resent in this
+ *	episode: the next one to resend starts here
+ * @ca_state: &enum xtcp_ca_state
+ * @cwnd_limited: the last push stopped at cwnd with data waiting
+ * @cc_log: record of cwnd/ssthresh changes, NULL unless enabled
+ * @cc_last_cwnd: cwnd at the last record (xtcp_cc_note)
+ * @cc_last_ssthresh: ssthresh at the last record
+ * @ca_priv: the algorithm's private state
  * @rto_min: lower RTO bound in jiffies (net.xtcp.rto_min_ms at creation)
  * @rto_max: upper RTO and backoff bound in jiffies (net.xtcp.rto_max_ms)
  * @probe_stamp: jiffies of the first unanswered zero-window probe
@@ -245,6 +264,22 @@ struct xtcp_sock {
 	u32 total_retrans;
 	u32 rcv_ratio;
 
+	const struct xtcp_congestion_ops *ca_ops;
+	u32 snd_cwnd;
+	u32 snd_ssthresh;
+	u32 snd_cwnd_cnt;
+	u32 prior_cwnd;
+	u32 packets_out;
+	u32 lsndtime;
+	u32 lost_out;
+	u32 total_lost;
+	u32 rtx_next;
+	u8 ca_state;
+	u8 cwnd_limited:1;
+	struct xtcp_cc_log *cc_log;
+	u32 cc_last_cwnd;
+	u32 cc_last_ssthresh;
+	u64 ca_priv[XTCP_CA_PRIV_U64];
 	u32 rto_min;
 	u32 rto_max;
 	u32 probe_stamp;
@@ -272,6 +307,17 @@ struct xtcp_sock {
 static inline struct xtcp_sock *xtcp_sk(const struct sock *sk)
 {
 	return (struct xtcp_sock *)sk;
+}
+
+/* the congestion-control algorithm's private area of @sk */
+static inline void *xtcp_ca_priv(const struct sock *sk)
+{
+	return (void *)xtcp_sk(sk)->ca_priv;
+}
+
+static inline bool xtcp_in_slow_start(const struct xtcp_sock *xs)
+{
+	return xs->snd_cwnd < xs->snd_ssthresh;
 }
 
 /**
@@ -367,6 +413,12 @@ struct xtcp_ratelimit {
  * @delack_ms: delayed-ACK timeout (at most XTCP_DELACK_MAX_MS)
  * @timestamps: 1 to offer and accept the timestamps option (RFC 7323)
  * @sysctl_hdr: registered net.xtcp sysctl table
+ * @ca_lock: protects @ca_default
+ * @ca_default: name of the default congestion control
+ * @initial_cwnd: initial window in segments (RFC 6928)
+ * @slow_start_after_idle: 1 to restart from the initial window after an
+ *	idle period (RFC 5681 §4.1)
+ * @cc_sysctl_hdr: registered congestion-control sysctls (xtcp_cong.c)
  */
 struct xtcp_net {
 	struct sock *ctl_sk;
@@ -394,6 +446,11 @@ struct xtcp_net {
 	int delack_ms;
 	int timestamps;
 	struct ctl_table_header *sysctl_hdr;
+	spinlock_t ca_lock;	/* protects ca_default */
+	char ca_default[XTCP_CA_NAME_MAX];
+	int initial_cwnd;
+	int slow_start_after_idle;
+	struct ctl_table_header *cc_sysctl_hdr;
 };
 
 /* pure functions the KUnit suites (module/tests/) call from xtcp_kunit.ko */
@@ -517,6 +574,7 @@ void xtcp_push(struct sock *sk);
 void xtcp_push_pending(struct sock *sk, bool force);
 bool xtcp_window_blocks(const struct sock *sk, const struct sk_buff *skb);
 int xtcp_retransmit_head(struct sock *sk);
+int xtcp_retransmit_skb(struct sock *sk, struct sk_buff *skb);
 void xtcp_send_window_probe(struct sock *sk);
 struct sk_buff *xtcp_make_synack(const struct sock *sk, struct dst_entry *dst,
 				 struct request_sock *req);
@@ -535,7 +593,7 @@ int xtcp_write_options(u8 *ptr, const struct xtcp_options *opt);
 unsigned int xtcp_size_goal(const struct sock *sk);
 void xtcp_queue_ctl_skb(struct sock *sk, struct sk_buff *skb);
 int xtcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size);
-void xtcp_clean_rtx_queue(struct sock *sk, u32 ack);
+u32 xtcp_clean_rtx_queue(struct sock *sk, u32 ack, s32 *rtt_us);
 void xtcp_purge_write_queue(struct sock *sk);
 
 /* xtcp_mem.c */

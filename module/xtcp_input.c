@@ -271,7 +271,7 @@ static void xtcp_rcv_synsent(struct sock *sk, struct sk_buff *skb)
 	if (cb->flags & XTCPHDR_ACK) {
 		xs->snd_una = cb->ack_seq;
 		xtcp_ts_rtt_sample(xs, &cb->opt);
-		xtcp_clean_rtx_queue(sk, xs->snd_una);
+		xtcp_clean_rtx_queue(sk, xs->snd_una, NULL);
 		inet_csk_clear_xmit_timer(sk, ICSK_TIME_RETRANS);
 		icsk->icsk_retransmits = 0;
 		icsk->icsk_backoff = 0;
@@ -307,26 +307,6 @@ static bool xtcp_is_dupack(const struct xtcp_sock *xs,
 	       cb->end_seq == cb->seq &&
 	       ((u32)ntohs(xtcp_hdr(skb)->window) << xs->snd_wscale) ==
 		xs->snd_wnd;
-}
-
-/*
- * RFC 5681 §3.2 fast retransmit: the third duplicate ACK resends the first
- * unacknowledged segment without waiting for the timer, unless recovery
- * for this window is already under way (RFC 6582 §3.2 step 1). There is
- * no congestion window yet, so nothing is reduced.
- */
-static void xtcp_dupack(struct sock *sk)
-{
-	struct xtcp_sock *xs = xtcp_sk(sk);
-
-	if (xs->dupacks < U8_MAX)
-		xs->dupacks++;
-	if (xs->dupacks != 3 || xtcp_seq_before(xs->snd_una, xs->recover))
-		return;
-	xs->recover = xs->snd_nxt;
-	xtcp_inc_stats(sock_net(sk), XTCP_MIB_FASTRETRANS);
-	xtcp_retransmit_head(sk);
-	xtcp_rearm_rto(sk);
 }
 
 /*
@@ -366,10 +346,13 @@ static bool xtcp_ack(struct sock *sk, struct sk_buff *skb)
 	icsk->icsk_probes_out = 0;
 
 	if (xtcp_seq_after(ack, xs->snd_una)) {
+		u32 prior_in_flight = xs->packets_out, acked;
+		s32 rtt_us;
+
 		xs->dupacks = 0;
 		xs->snd_una = ack;
 		xtcp_ts_rtt_sample(xs, &cb->opt);
-		xtcp_clean_rtx_queue(sk, ack);
+		acked = xtcp_clean_rtx_queue(sk, ack, &rtt_us);
 		xtcp_urg_acked(xs);
 		/* new data acknowledged: the backed-off RTO ends (RFC 6298 §5.7) */
 		if (icsk->icsk_backoff)
@@ -382,14 +365,10 @@ static bool xtcp_ack(struct sock *sk, struct sk_buff *skb)
 			inet_csk_clear_xmit_timer(sk, ICSK_TIME_RETRANS);
 		else
 			xtcp_rearm_rto(sk);
-		/*
-		 * During recovery a partial ACK shows the next segment lost
-		 * as well: resend it at once (RFC 6582 §3.2 step 5).
-		 */
-		if (xtcp_seq_before(xs->snd_una, xs->recover))
-			xtcp_retransmit_head(sk);
+		/* growth, or partial/full ACK handling in recovery */
+		xtcp_cong_ack(sk, ack, acked, prior_in_flight, rtt_us);
 	} else if (xtcp_is_dupack(xs, skb)) {
-		xtcp_dupack(sk);
+		xtcp_cong_dupack(sk);
 	}
 
 	/* window update, SND.WL1/SND.WL2 rule of §3.10.7.4 */

@@ -291,6 +291,8 @@ static void xtcp_init_child(struct sock *newsk, const struct request_sock *req)
 	xs->rcv_mss = XTCP_DEFAULT_MSS;
 	xs->rcv_ratio = XTCP_RCV_RATIO_INIT;
 	icsk->icsk_ack.lrcvtime = jiffies;
+	xs->dupacks = 0;
+	xtcp_cong_child_init(newsk);
 }
 
 /**

@@ -370,6 +370,9 @@ void xtcp_push(struct sock *sk)
  * segment shorter than the MSS waits while data is unacknowledged unless
  * TCP_NODELAY is set. With a window too small for the next segment and
  * nothing in flight the persist timer is armed (RFC 9293 §3.8.6.1).
+ * Segments in flight never exceed the congestion window
+ * (xtcp_cwnd_allows(), RFC 5681 §2), which restarts after idle (RFC 5681
+ * §4.1).
  */
 void xtcp_push_pending(struct sock *sk, bool force)
 {
@@ -377,8 +380,16 @@ void xtcp_push_pending(struct sock *sk, bool force)
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	struct sk_buff *skb;
 
+	if (xs->send_head && !xs->packets_out)
+		xtcp_cong_idle_restart(sk);
+	xs->cwnd_limited = 0;
 	while ((skb = xs->send_head)) {
 		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+
+		if (!xtcp_cwnd_allows(xs)) {
+			xs->cwnd_limited = 1;
+			break;
+		}
 
 		if (xtcp_window_blocks(sk, skb)) {
 			/*
@@ -403,12 +414,32 @@ void xtcp_push_pending(struct sock *sk, bool force)
 			break;
 		xs->send_head = skb_queue_is_last(&sk->sk_write_queue, skb) ?
 				NULL : skb->next;
+		xs->packets_out++;
+		xs->lsndtime = (u32)jiffies;
 		if (xtcp_seq_after(cb->end_seq, xs->snd_nxt))
 			xs->snd_nxt = cb->end_seq;
 		if (!timer_pending(&icsk->icsk_retransmit_timer) ||
 		    icsk->icsk_pending != ICSK_TIME_RETRANS)
 			xtcp_rearm_rto(sk);
 	}
+}
+
+/**
+ * xtcp_retransmit_skb() - resend one sent, unacknowledged segment
+ * @sk: socket, locked
+ * @skb: the segment, in the write queue before send_head
+ *
+ * Return: 0, or a negative errno when it could not be sent.
+ */
+int xtcp_retransmit_skb(struct sock *sk, struct sk_buff *skb)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	xs->rtx_next = XTCP_SKB_CB(skb)->end_seq;
+	XTCP_SKB_CB(skb)->retransmitted = 1;
+	xs->total_retrans++;
+	xtcp_inc_stats(sock_net(sk), XTCP_MIB_RETRANSSEGS);
+	return xtcp_transmit_queued(sk, skb);
 }
 
 /**
@@ -424,10 +455,7 @@ int xtcp_retransmit_head(struct sock *sk)
 
 	if (!skb || skb == xs->send_head)
 		return -EAGAIN;
-	XTCP_SKB_CB(skb)->retransmitted = 1;
-	xs->total_retrans++;
-	xtcp_inc_stats(sock_net(sk), XTCP_MIB_RETRANSSEGS);
-	return xtcp_transmit_queued(sk, skb);
+	return xtcp_retransmit_skb(sk, skb);
 }
 
 /**
@@ -450,6 +478,7 @@ int xtcp_connect_send_syn(struct sock *sk)
 	XTCP_SKB_CB(skb)->retransmitted = 0;
 	xs->snd_una = xs->iss;
 	xs->snd_nxt = xs->iss;
+	xs->recover = xs->iss;
 	xs->write_seq = xs->iss + 1;
 	xs->snd_wnd = 0;
 	xs->rcv_wnd = 0;

@@ -311,17 +311,21 @@ static void xtcp_trim_acked(struct sock *sk, struct sk_buff *skb, u32 len)
  * xtcp_clean_rtx_queue() - free the segments @ack covers
  * @sk: socket, locked
  * @ack: new SND.UNA
+ * @rtt_us: the RTT sample taken, or -1 (may be NULL)
  *
  * Walks from the head only as far as @ack reaches, trimming the first
  * segment it covers in part. Takes an RTT sample from a segment sent once
  * (Karn's rule, RFC 6298 §3) and wakes writers waiting for space.
+ *
+ * Return: segments freed whole.
  */
-void xtcp_clean_rtx_queue(struct sock *sk, u32 ack)
+u32 xtcp_clean_rtx_queue(struct sock *sk, u32 ack, s32 *rtt_us)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	struct sk_buff *skb;
-	bool freed = false, karn = false;
+	bool space = false, karn = false;
 	long rtt = -1;
+	u32 freed = 0;
 
 	while ((skb = skb_peek(&sk->sk_write_queue)) && skb != xs->send_head) {
 		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
@@ -331,7 +335,7 @@ void xtcp_clean_rtx_queue(struct sock *sk, u32 ack)
 			    !(cb->flags & XTCPHDR_SYN) &&
 			    ack - cb->seq <= skb->len) {
 				xtcp_trim_acked(sk, skb, ack - cb->seq);
-				freed = true;
+				space = true;
 			}
 			break;
 		}
@@ -345,13 +349,20 @@ void xtcp_clean_rtx_queue(struct sock *sk, u32 ack)
 		else
 			rtt = (long)((u32)jiffies - cb->when);
 		xtcp_wmem_free_skb(sk, skb);
-		freed = true;
+		freed++;
 	}
+	xs->packets_out -= min(xs->packets_out, freed);
+	if (rtt_us)
+		*rtt_us = -1;
 	/* with timestamps the caller sampled from TSecr (RFC 7323 §4) */
-	if (rtt >= 0 && !karn && !xs->tstamp_ok)
+	if (rtt >= 0 && !karn && !xs->tstamp_ok) {
 		xtcp_rtt_update(xs, jiffies_to_usecs(max(rtt, 1L)));
-	if (freed)
+		if (rtt_us)
+			*rtt_us = jiffies_to_usecs(max(rtt, 1L));
+	}
+	if (freed || space)
 		sk->sk_write_space(sk);
+	return freed;
 }
 
 /**
@@ -365,5 +376,6 @@ void xtcp_purge_write_queue(struct sock *sk)
 	while ((skb = skb_peek(&sk->sk_write_queue)))
 		xtcp_wmem_free_skb(sk, skb);
 	xtcp_sk(sk)->send_head = NULL;
+	xtcp_sk(sk)->packets_out = 0;
 	sk_mem_reclaim(sk);
 }

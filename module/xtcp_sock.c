@@ -55,6 +55,7 @@ int xtcp_init_sock(struct sock *sk)
 	sock_set_flag(sk, SOCK_USE_WRITE_QUEUE);
 	/* children made by sk_clone_lock() are counted there */
 	sk_sockets_allocated_inc(sk);
+	xtcp_cong_sock_init(sk);
 	return 0;
 }
 
@@ -68,6 +69,7 @@ void xtcp_destroy_sock(struct sock *sk)
 	xtcp_purge_write_queue(sk);
 	__skb_queue_purge(&sk->sk_receive_queue);
 	xtcp_ofo_purge(sk);
+	xtcp_cong_sock_release(sk);
 	if (inet_csk(sk)->icsk_bind_hash)
 		inet_put_port(sk);
 	sk_sockets_allocated_dec(sk);
@@ -309,6 +311,8 @@ int xtcp_disconnect(struct sock *sk, int flags)
 	xs->urg_mode = 0;
 	xs->urg_data = 0;
 	xs->mss_cache = XTCP_DEFAULT_MSS;
+	xs->dupacks = 0;
+	xtcp_cong_reset(sk);
 	sk_dst_reset(sk);
 	sk_error_report(sk);
 	return 0;

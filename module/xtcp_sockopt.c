@@ -18,6 +18,25 @@ static bool xtcp_level_is_ours(int level)
 	return level == SOL_TCP || level == SOL_XTCP;
 }
 
+/* TCP_CONGESTION: a name of up to XTCP_CA_NAME_MAX - 1 bytes */
+static int xtcp_set_congestion(struct sock *sk, sockptr_t optval,
+			       unsigned int optlen)
+{
+	char name[XTCP_CA_NAME_MAX];
+	int err;
+
+	if (optlen < 1)
+		return -EINVAL;
+	optlen = min_t(unsigned int, optlen, sizeof(name) - 1);
+	if (copy_from_sockptr(name, optval, optlen))
+		return -EFAULT;
+	name[optlen] = '\0';
+	lock_sock(sk);
+	err = xtcp_cong_set(sk, name);
+	release_sock(sk);
+	return err;
+}
+
 /**
  * xtcp_setsockopt() - setsockopt(2)
  * @sk: socket
@@ -37,6 +56,8 @@ int xtcp_setsockopt(struct sock *sk, int level, int optname,
 	if (!xtcp_level_is_ours(level))
 		return inet_csk(sk)->icsk_af_ops->setsockopt(sk, level, optname,
 							     optval, optlen);
+	if (optname == TCP_CONGESTION)
+		return xtcp_set_congestion(sk, optval, optlen);
 	if (optlen < sizeof(int))
 		return -EINVAL;
 	if (copy_from_sockptr(&val, optval, sizeof(val)))
@@ -58,6 +79,13 @@ int xtcp_setsockopt(struct sock *sk, int level, int optname,
 		if (inet_csk(sk)->icsk_pmtu_cookie)
 			inet_csk(sk)->icsk_sync_mss(sk,
 						    inet_csk(sk)->icsk_pmtu_cookie);
+		break;
+	case XTCP_CC_LOG:
+		if (level != SOL_XTCP) {
+			err = -ENOPROTOOPT;
+			break;
+		}
+		err = xtcp_cc_log_enable(sk, val);
 		break;
 	case TCP_CORK:
 		/* hold partial segments; uncorking sends them at once */
@@ -160,6 +188,13 @@ static void xtcp_get_info(struct sock *sk, struct tcp_info *info)
 	info->tcpi_rtt = xs->srtt_us;
 	info->tcpi_rttvar = xs->rttvar_us;
 	info->tcpi_total_retrans = xs->total_retrans;
+	info->tcpi_ca_state = xs->ca_state;
+	info->tcpi_snd_cwnd = xs->snd_cwnd;
+	info->tcpi_snd_ssthresh = xs->snd_ssthresh;
+	info->tcpi_unacked = xs->packets_out;
+	info->tcpi_lost = xs->lost_out;
+	info->tcpi_retrans = xs->lost_out;
+	info->tcpi_last_data_sent = jiffies_to_msecs(now - xs->lsndtime);
 	info->tcpi_rcv_space = xs->rcv_wnd;
 	info->tcpi_snd_wnd = xs->snd_wnd;
 	if (!((1 << sk->sk_state) & (TCPF_CLOSE | TCPF_SYN_SENT))) {
@@ -203,6 +238,28 @@ int xtcp_getsockopt(struct sock *sk, int level, int optname,
 		if (put_user(len, optlen) || copy_to_user(optval, &info, len))
 			return -EFAULT;
 		return 0;
+	}
+	if (optname == TCP_CONGESTION) {
+		char name[XTCP_CA_NAME_MAX] = "";
+
+		lock_sock(sk);
+		if (xs->ca_ops)
+			strscpy(name, xs->ca_ops->name, sizeof(name));
+		release_sock(sk);
+		len = min_t(unsigned int, len, sizeof(name));
+		if (put_user(len, optlen) || copy_to_user(optval, name, len))
+			return -EFAULT;
+		return 0;
+	}
+	if (optname == XTCP_CC_LOG && level == SOL_XTCP) {
+		int err;
+
+		lock_sock(sk);
+		err = xtcp_cc_log_read(sk, optval, &len);
+		release_sock(sk);
+		if (!err && put_user(len, optlen))
+			err = -EFAULT;
+		return err;
 	}
 
 	len = min_t(unsigned int, len, sizeof(int));

@@ -184,7 +184,7 @@ static void xtcp_retransmit_timeout(struct sock *sk)
 		return;
 	}
 
-	xs->recover = xs->snd_nxt;
+	xtcp_cong_rto(sk);
 	xtcp_retransmit_head(sk);
 	icsk->icsk_retransmits++;
 	icsk->icsk_backoff++;

@@ -11,20 +11,26 @@ here="$(cd "$(dirname "$0")" && pwd)"
 # shellcheck source=lib/ktap.sh
 . "$here/lib/ktap.sh"
 
-ko="$(dirname "${XTCP_KO:-/xtcp/xtcp.ko}")/xtcp_kunit.ko"
+dir="$(dirname "${XTCP_KO:-/xtcp/xtcp.ko}")"
+kos=("$dir"/xtcp*_kunit.ko)
 
-if [ ! -f "$ko" ] || [ ! -d /sys/kernel/debug/kunit ]; then
+if [ ! -f "${kos[0]}" ] || [ ! -d /sys/kernel/debug/kunit ]; then
 	ktap_header 1
 	ktap_skip kunit "this kernel has no KUnit (the debug kernel runs it)"
 	ktap_finish
 fi
-if ! insmod "$ko"; then
-	ktap_header 1
-	ktap_fail "insmod xtcp_kunit.ko"
-	ktap_finish
-fi
+# every xtcp*_kunit.ko (xtcp_kunit, xtcp_cc_kunit...) runs its suites on load
+for ko in "${kos[@]}"; do
+	if ! insmod "$ko"; then
+		ktap_header 1
+		ktap_fail "insmod $(basename "$ko")"
+		ktap_finish
+	fi
+done
 results=$(cat /sys/kernel/debug/kunit/xtcp_*/results 2>/dev/null)
-rmmod xtcp_kunit
+for ko in "${kos[@]}"; do
+	rmmod "$(basename "$ko" .ko)"
+done
 
 # case results are indented one level inside their suite's subtest
 cases=$(printf '%s\n' "$results" | grep -E '^[[:space:]]+(not )?ok [0-9]+ ')

@@ -124,7 +124,7 @@ int xpkt_open(struct xpkt *p, const char *ns, const char *ifname,
 {
 	struct sockaddr_ll sll;
 	struct ifreq ifr;
-	int one = 1, err;
+	int one = 1, rcvbuf = 4 << 20, err;
 
 	memset(p, 0, sizeof(*p));
 	p->me = me;
@@ -154,6 +154,8 @@ int xpkt_open(struct xpkt *p, const char *ns, const char *ifname,
 		goto fail;
 	/* best effort: xpkt_recv() also drops PACKET_OUTGOING frames */
 	setsockopt(p->fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof(one));
+	/* room for whole windows of segments while the test is descheduled */
+	setsockopt(p->fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf));
 	/* tp_status tells a checksum left to offload (TCP reference mode) */
 	if (setsockopt(p->fd, SOL_PACKET, PACKET_AUXDATA, &one, sizeof(one)))
 		goto fail;

@@ -1,0 +1,249 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * XTCP loss recovery and window gating shared by every algorithm: the
+ * send limit (packets in flight <= cwnd, RFC 5681 §2, plus limited
+ * transmit, RFC 3042), fast retransmit and NewReno fast recovery (RFC 5681
+ * §3.2, RFC 6582 §3.2), the reaction to a retransmission timeout (RFC 5681
+ * §3.1) and the restart after idle (RFC 5681 §4.1). The algorithm
+ * (struct xtcp_congestion_ops) chooses ssthresh and the growth.
+ */
+#include <net/sock.h>
+#include <net/inet_connection_sock.h>
+
+#include "xtcp.h"
+
+/**
+ * xtcp_cwnd_allows() - may one more segment go out now?
+ * @xs: socket
+ *
+ * RFC 5681 §2: FlightSize may not exceed cwnd. RFC 3042 §2 (limited
+ * transmit): the first and second duplicate ACK each allow one new
+ * segment beyond cwnd.
+ *
+ * Return: true when packets_out is below the limit.
+ */
+bool xtcp_cwnd_allows(const struct xtcp_sock *xs)
+{
+	u32 limit = xs->snd_cwnd;
+
+	if (xs->ca_state == XTCP_CA_DISORDER)
+		limit += min_t(u32, xs->dupacks, 2);
+	return xs->packets_out < limit;
+}
+
+static void xtcp_set_ca_state(struct sock *sk, u8 state)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	if (xs->ca_ops && xs->ca_ops->set_state)
+		xs->ca_ops->set_state(sk, state);
+	xs->ca_state = state;
+}
+
+/* a loss: the algorithm's ssthresh, remembering the window for undo */
+static void xtcp_reduce_ssthresh(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	xs->prior_cwnd = xs->snd_cwnd;
+	xs->snd_ssthresh = max(xs->ca_ops->ssthresh(sk), 2U);
+	xs->snd_cwnd_cnt = 0;
+}
+
+/*
+ * Loss state: resend, from the oldest not yet resent in this episode, the
+ * segments below the recovery point while the resent ones still
+ * unacknowledged stay below cwnd (go-back-N in slow start, as the timeout
+ * leaves no way to tell which were lost).
+ */
+static void xtcp_loss_retransmit(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct sk_buff *skb;
+	u32 resent = 0;
+
+	if (xtcp_seq_before(xs->rtx_next, xs->snd_una))
+		xs->rtx_next = xs->snd_una;
+	skb_queue_walk(&sk->sk_write_queue, skb) {
+		const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+
+		if (skb == xs->send_head || resent >= xs->snd_cwnd ||
+		    !xtcp_seq_before(cb->seq, xs->recover))
+			break;
+		resent++;
+		if (xtcp_seq_before(cb->seq, xs->rtx_next))
+			continue;
+		if (xtcp_retransmit_skb(sk, skb))
+			break;
+		xs->lost_out++;
+	}
+}
+
+/**
+ * xtcp_cong_ack() - congestion state after an ACK of new data
+ * @sk: socket, locked
+ * @ack: the new SND.UNA
+ * @acked: segments it acknowledged
+ * @prior_in_flight: packets_out before the ACK
+ * @rtt_us: RTT sample, or -1
+ */
+void xtcp_cong_ack(struct sock *sk, u32 ack, u32 acked, u32 prior_in_flight,
+		   s32 rtt_us)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	const struct xtcp_congestion_ops *ca = xs->ca_ops;
+	enum xtcp_cc_reason why = XTCP_CC_ACK;
+
+	if (ca->pkts_acked)
+		ca->pkts_acked(sk, acked, rtt_us);
+
+	switch (xs->ca_state) {
+	case XTCP_CA_RECOVERY:
+		if (xtcp_seq_before(ack, xs->recover)) {
+			/*
+			 * RFC 6582 §3.2 step 5, partial ACK: resend the next
+			 * hole, deflate cwnd by the data acknowledged and add
+			 * back one segment.
+			 */
+			xtcp_retransmit_head(sk);
+			xs->lost_out++;
+			xs->snd_cwnd = xs->snd_cwnd > acked ?
+				       xs->snd_cwnd - acked : 1;
+			xs->snd_cwnd++;
+			xtcp_cc_note(sk, XTCP_CC_PARTIAL_ACK);
+			return;
+		}
+		/*
+		 * RFC 6582 §3.2 step 3, full ACK: the window deflates to
+		 * ssthresh (the second option of that step), so that cwnd
+		 * ends halved, not collapsed, when everything is acknowledged.
+		 */
+		xs->snd_cwnd = xs->snd_ssthresh;
+		xs->lost_out = 0;
+		xtcp_set_ca_state(sk, XTCP_CA_OPEN);
+		xtcp_cc_note(sk, XTCP_CC_RECOVERED);
+		return;
+	case XTCP_CA_LOSS:
+		/*
+		 * After a timeout everything sent before it is presumed lost
+		 * (RFC 5681 §3.1): cwnd grows in slow start and the segments
+		 * below the recovery point are resent in order as it allows.
+		 */
+		ca->cong_avoid(sk, ack, acked);
+		if (xtcp_seq_before(ack, xs->recover)) {
+			xtcp_loss_retransmit(sk);
+		} else {
+			xs->lost_out = 0;
+			xtcp_set_ca_state(sk, XTCP_CA_OPEN);
+			why = XTCP_CC_RECOVERED;
+		}
+		xtcp_cc_note(sk, why);
+		return;
+	case XTCP_CA_DISORDER:
+		xtcp_set_ca_state(sk, XTCP_CA_OPEN);
+		break;
+	}
+
+	/*
+	 * Grow only while the window is what limits the sender (RFC 5681
+	 * §3.1 growth is for a "fully utilized" window, cf. RFC 7661).
+	 */
+	if (xs->cwnd_limited || prior_in_flight >= xs->snd_cwnd) {
+		ca->cong_avoid(sk, ack, acked);
+		xtcp_cc_note(sk, XTCP_CC_ACK);
+	}
+}
+
+/**
+ * xtcp_cong_dupack() - a duplicate ACK (RFC 5681 §2 definition)
+ * @sk: socket, locked
+ *
+ * First and second: limited transmit (RFC 3042). Third: fast retransmit
+ * and fast recovery with ssthresh from the algorithm and cwnd =
+ * ssthresh + 3 (RFC 5681 §3.2 steps 2-3), unless the ACK does not cover
+ * the previous recovery point (RFC 6582 §3.2 step 1). Later ones inflate
+ * cwnd by one segment (RFC 5681 §3.2 step 4).
+ */
+void xtcp_cong_dupack(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	if (xs->dupacks < U8_MAX)
+		xs->dupacks++;
+	switch (xs->ca_state) {
+	case XTCP_CA_RECOVERY:
+		xs->snd_cwnd++;
+		xtcp_cc_note(sk, XTCP_CC_DUPACK);
+		return;
+	case XTCP_CA_LOSS:
+		return;
+	}
+	if (xs->dupacks < 3) {
+		xtcp_set_ca_state(sk, XTCP_CA_DISORDER);
+		return;
+	}
+	if (xs->dupacks != 3 || xtcp_seq_before(xs->snd_una, xs->recover))
+		return;
+	xtcp_reduce_ssthresh(sk);
+	xs->snd_cwnd = xs->snd_ssthresh + 3;
+	xs->recover = xs->snd_nxt;
+	xs->lost_out = 1;
+	xs->total_lost++;
+	xtcp_set_ca_state(sk, XTCP_CA_RECOVERY);
+	xtcp_cc_note(sk, XTCP_CC_FAST_RETRANS);
+	xtcp_inc_stats(sock_net(sk), XTCP_MIB_FASTRETRANS);
+	xtcp_retransmit_head(sk);
+	xtcp_rearm_rto(sk);
+}
+
+/**
+ * xtcp_cong_rto() - congestion state on a retransmission timeout
+ * @sk: socket, locked
+ *
+ * RFC 5681 §3.1: ssthresh = max(FlightSize / 2, 2 * SMSS) (equation 4;
+ * the algorithm's rule) when the segment times out for the first time,
+ * and cwnd = 1 segment (the loss window). Everything sent so far is to be
+ * recovered (RFC 6582 §3.2 "recover").
+ */
+void xtcp_cong_rto(struct sock *sk)
+{
+	struct inet_connection_sock *icsk = inet_csk(sk);
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	if (!icsk->icsk_retransmits || xs->ca_state != XTCP_CA_LOSS)
+		xtcp_reduce_ssthresh(sk);
+	xs->snd_cwnd = 1;
+	xs->snd_cwnd_cnt = 0;
+	xs->recover = xs->snd_nxt;
+	xs->rtx_next = xs->snd_una;
+	xs->dupacks = 0;
+	xs->lost_out = 1;
+	xs->total_lost++;
+	if (xs->ca_ops->cwnd_event)
+		xs->ca_ops->cwnd_event(sk, XTCP_CA_EVENT_LOSS);
+	xtcp_set_ca_state(sk, XTCP_CA_LOSS);
+	xtcp_cc_note(sk, XTCP_CC_RTO);
+}
+
+/**
+ * xtcp_cong_idle_restart() - restart after idle before sending new data
+ * @sk: socket, locked, with nothing in flight
+ *
+ * RFC 5681 §4.1: after no transmission for more than one RTO, cwnd is
+ * reduced to the restart window min(IW, cwnd) (net.xtcp.slow_start_after_idle).
+ */
+void xtcp_cong_idle_restart(struct sock *sk)
+{
+	struct xtcp_net *xn = xtcp_pernet(sock_net(sk));
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	u32 idle = (u32)jiffies - xs->lsndtime;
+
+	if (!READ_ONCE(xn->slow_start_after_idle) ||
+	    idle <= inet_csk(sk)->icsk_rto || xs->ca_state != XTCP_CA_OPEN)
+		return;
+	if (xs->ca_ops->cwnd_event)
+		xs->ca_ops->cwnd_event(sk, XTCP_CA_EVENT_TX_START);
+	xs->snd_cwnd = min_t(u32, xs->snd_cwnd, READ_ONCE(xn->initial_cwnd));
+	xs->snd_cwnd_cnt = 0;
+	xtcp_cc_note(sk, XTCP_CC_IDLE);
+}
