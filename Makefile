@@ -13,7 +13,7 @@ SCRIPTS := $(CURDIR)/scripts
 SHELL := /bin/bash
 
 .PHONY: all modules clean deps debug-kernel build-stock build-debug check check-stock \
-	check-debug demo lint sparse w1 help
+	check-debug demo bench lint sparse w1 help
 
 # W=1 and C=1/C=2 given on the command line reach kbuild through MAKEFLAGS.
 all modules:
@@ -29,6 +29,7 @@ help:
 	@echo "make check-stock    ... stock Debian cloud kernel only"
 	@echo "make check-debug    ... debug (KASAN/lockdep/kmemleak/UBSAN) kernel only"
 	@echo "make demo           boot the stock kernel and run selftests/demo.sh"
+	@echo "make bench          XTCP vs TCP benchmark in one guest run -> build/bench/ (not in check)"
 	@echo "make lint           checkpatch --strict over module/ include/ tools/ selftests/"
 	@echo "make sparse | w1    module build with sparse (C=2) | W=1, fail on any warning"
 	@echo "make debug-kernel   build (or reuse the cached) debug guest kernel"
@@ -59,6 +60,11 @@ check-debug: deps
 demo: deps
 	$(SCRIPTS)/build.sh stock
 	$(SCRIPTS)/vm-run.sh --kernel stock --timeout 900 -- 'cd /xtcp/selftests && ./demo.sh'
+
+# Benchmarks (not tests: never fail on a figure). BENCH_ARGS="BENCH_REPS=1 BENCH_FILTER=rr"
+# passes settings to the guest (see tools/bench-guest.sh); results in build/bench/.
+bench: deps
+	$(SCRIPTS)/bench.sh $(BENCH_ARGS)
 
 # checkpatch.pl --strict --no-tree -f over every .c/.h we own. Ignored types (scripts/lint.sh):
 #  all files: FILE_PATH_CHANGES (MAINTAINERS nag, meaningless for an out-of-tree -f run);

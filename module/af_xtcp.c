@@ -47,6 +47,15 @@ struct proto xtcp_prot = {
 	.unhash			= inet_unhash,
 	.get_port		= inet_csk_get_port,
 	.orphan_count		= &xtcp_orphan_count,
+	.memory_allocated	= &xtcp_memory_allocated,
+	.per_cpu_fw_alloc	= &xtcp_memory_per_cpu_fw_alloc,
+	.memory_pressure	= &xtcp_memory_pressure,
+	.enter_memory_pressure	= xtcp_enter_memory_pressure,
+	.leave_memory_pressure	= xtcp_leave_memory_pressure,
+	.sockets_allocated	= &xtcp_sockets_allocated,
+	.sysctl_mem		= xtcp_sysctl_mem,
+	.sysctl_wmem		= xtcp_sysctl_wmem,
+	.sysctl_rmem		= xtcp_sysctl_rmem,
 	.max_header		= XTCP_MAX_HEADER,
 	.obj_size		= sizeof(struct xtcp_sock),
 	.slab_flags		= SLAB_TYPESAFE_BY_RCU,
@@ -246,10 +255,13 @@ static int __init xtcp_init(void)
 	}
 	xtcp_family_ops.family = family;
 
+	err = xtcp_mem_init();
+	if (err)
+		goto out;
 	/* tables before pernet state: /proc/net/xtcp reads them */
 	err = xtcp_hashinfo_init();
 	if (err)
-		goto out;
+		goto out_mem;
 	err = register_pernet_subsys(&xtcp_net_ops);
 	if (err)
 		goto out_hash;
@@ -282,6 +294,8 @@ out_pernet:
 	rcu_barrier();
 out_hash:
 	xtcp_hashinfo_destroy();
+out_mem:
+	xtcp_mem_exit();
 out:
 	return err;
 }
@@ -298,6 +312,7 @@ static void __exit xtcp_exit(void)
 	proto_unregister(&xtcp_prot);
 	rcu_barrier();
 	xtcp_hashinfo_destroy();
+	xtcp_mem_exit();
 	pr_info("unloaded\n");
 }
 

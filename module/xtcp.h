@@ -40,8 +40,6 @@
 #define XTCP_RCV_RATIO_MIN	32
 /* headroom of data skbs: our header with options, IPv4, link layer */
 #define XTCP_DATA_HEADROOM	160
-/* payload of one linear data skb, so that its head stays within 16 KiB */
-#define XTCP_MAX_SKB_PAYLOAD	(16384 - 512 - XTCP_DATA_HEADROOM)
 
 /*
  * Timer defaults (RFC 6298 §2, RFC 1122 §4.2.3.5, §4.2.3.6); the values in
@@ -287,6 +285,7 @@ static inline struct xtcp_sock *xtcp_sk(const struct sock *sk)
  * @ts_off: offset of the TSval clock of the SYN-ACK and of the child
  * @opt: options the peer sent in its SYN
  * @synack_sent: a SYN-ACK went out already (the next is a retransmission)
+ * @cookie: a stateless SYN cookie request: its TSval carries the options
  */
 struct xtcp_request_sock {
 	struct inet_request_sock ireq;
@@ -296,6 +295,7 @@ struct xtcp_request_sock {
 	struct xtcp_options opt;
 	u32 ts_off;
 	u8 synack_sent;
+	u8 cookie;
 };
 
 static inline struct xtcp_request_sock *xtcp_rsk(const struct request_sock *req)
@@ -515,13 +515,13 @@ void xtcp_send_active_reset(struct sock *sk, gfp_t gfp);
 int xtcp_send_fin(struct sock *sk);
 void xtcp_push(struct sock *sk);
 void xtcp_push_pending(struct sock *sk, bool force);
+bool xtcp_window_blocks(const struct sock *sk, const struct sk_buff *skb);
 int xtcp_retransmit_head(struct sock *sk);
 void xtcp_send_window_probe(struct sock *sk);
 struct sk_buff *xtcp_make_synack(const struct sock *sk, struct dst_entry *dst,
 				 struct request_sock *req);
 int xtcp_v4_rtx_synack(const struct sock *sk, struct request_sock *req);
 u16 xtcp_select_window(struct sock *sk);
-unsigned int xtcp_size_goal(const struct sock *sk);
 u32 xtcp_free_window(const struct sock *sk);
 void xtcp_finish_header(struct sk_buff *skb, __be32 saddr, __be32 daddr);
 struct tcphdr *xtcp_push_header(struct sk_buff *skb, __be16 sport,
@@ -529,10 +529,28 @@ struct tcphdr *xtcp_push_header(struct sk_buff *skb, __be16 sport,
 				u16 window, const struct xtcp_options *opt);
 struct sk_buff *xtcp_alloc_ctl_skb(gfp_t gfp);
 unsigned int xtcp_mss_for_mtu(const struct sock *sk, unsigned int mtu);
+int xtcp_write_options(u8 *ptr, const struct xtcp_options *opt);
+
+/* xtcp_sendq.c */
+unsigned int xtcp_size_goal(const struct sock *sk);
+void xtcp_queue_ctl_skb(struct sock *sk, struct sk_buff *skb);
 int xtcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size);
 void xtcp_clean_rtx_queue(struct sock *sk, u32 ack);
 void xtcp_purge_write_queue(struct sock *sk);
-int xtcp_write_options(u8 *ptr, const struct xtcp_options *opt);
+
+/* xtcp_mem.c */
+extern atomic_long_t xtcp_memory_allocated;
+DECLARE_PER_CPU(int, xtcp_memory_per_cpu_fw_alloc);
+extern struct percpu_counter xtcp_sockets_allocated;
+extern unsigned long xtcp_memory_pressure;
+extern long xtcp_sysctl_mem[3];
+extern int xtcp_sysctl_wmem[3];
+extern int xtcp_sysctl_rmem[3];
+void xtcp_enter_memory_pressure(struct sock *sk);
+void xtcp_leave_memory_pressure(struct sock *sk);
+int xtcp_mem_init(void);
+void xtcp_mem_exit(void);
+bool xtcp_rmem_admit(struct sock *sk, struct sk_buff *skb);
 
 /* xtcp_timer.c */
 void xtcp_init_xmit_timers(struct sock *sk);
@@ -602,6 +620,10 @@ u32 xtcp_cookie_make(__be32 saddr, __be32 daddr, __be16 sport, __be16 dport,
 int xtcp_cookie_check(__be32 saddr, __be32 daddr, __be16 sport, __be16 dport,
 		      u32 peer_isn, u32 cookie, u32 count_now);
 u32 xtcp_cookie_counter(void);
+u32 xtcp_cookie_tsval(u32 now, const struct xtcp_options *syn);
+void xtcp_cookie_ts_decode(u32 tsecr, struct xtcp_options *opt);
+u32 xtcp_cookie_ts_off(__be32 saddr, __be32 daddr, __be16 sport,
+		       __be16 dport);
 struct sock *xtcp_cookie_receive(struct sock *sk, struct sk_buff *skb);
 
 /* xtcp_proc.c */

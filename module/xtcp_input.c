@@ -644,6 +644,10 @@ static bool xtcp_data_queue(struct sock *sk, struct sk_buff *skb)
 		return false;
 	}
 
+	if (!xtcp_rmem_admit(sk, skb)) {
+		xtcp_send_ack(sk);
+		return false;
+	}
 	__skb_pull(skb, hdrlen);
 	skb_dst_drop(skb);
 	/* the largest segment seen is what "full-sized" means for delayed ACKs */

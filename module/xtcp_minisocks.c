@@ -155,6 +155,19 @@ static void xtcp_send_cookie(struct sock *sk, struct sk_buff *skb)
 	xreq->iss = xtcp_cookie_make(iph->daddr, iph->saddr, th->dest,
 				     th->source, cb->seq, xtcp_cookie_counter(),
 				     mss_idx);
+	/*
+	 * With timestamps the SYN-ACK's TSval keeps the peer's window scale
+	 * (xtcp_cookie_tsval), so scaling can be offered; without, not.
+	 */
+	if (cb->opt.tstamp_ok && READ_ONCE(xtcp_pernet(sock_net(sk))->timestamps)) {
+		xreq->opt.tstamp_ok = 1;
+		xreq->opt.tsval = cb->opt.tsval;
+		xreq->opt.wscale_ok = cb->opt.wscale_ok;
+		xreq->opt.wscale = cb->opt.wscale;
+		xreq->ts_off = xtcp_cookie_ts_off(iph->daddr, iph->saddr,
+						  th->dest, th->source);
+	}
+	xreq->cookie = 1;
 	if (!xtcp_v4_rtx_synack(sk, req)) {
 		xtcp_inc_stats(sock_net(sk), XTCP_MIB_SYNCOOKIESSENT);
 		WRITE_ONCE(xtcp_sk(sk)->last_cookie, jiffies | 1);

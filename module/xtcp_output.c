@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * XTCP output: building headers and options, the send queue (which also
- * holds unacknowledged data until it is acknowledged), sendmsg, window
- * selection, and the SYN, SYN-ACK, ACK, FIN and RST segments of a socket.
+ * XTCP output: building headers and options, transmitting and
+ * retransmitting queued segments (the queue itself is xtcp_sendq.c),
+ * window selection, and the SYN, SYN-ACK, ACK, FIN and RST segments.
  */
 #include <linux/skbuff.h>
 #include <asm/unaligned.h>
@@ -94,17 +94,6 @@ bool xtcp_ratelimit_allow(struct xtcp_ratelimit *rl, unsigned long now,
 }
 
 XTCP_EXPORT_FOR_KUNIT(xtcp_ratelimit_allow);
-
-/**
- * xtcp_size_goal() - payload bytes to put in one data skb
- * @sk: socket
- *
- * Return: the send MSS, capped so a linear skb head stays small.
- */
-unsigned int xtcp_size_goal(const struct sock *sk)
-{
-	return min_t(unsigned int, xtcp_sk(sk)->mss_cache, XTCP_MAX_SKB_PAYLOAD);
-}
 
 /**
  * xtcp_write_options() - encode options (RFC 9293 §3.2, RFC 7323 §2.2, §3.2)
@@ -349,6 +338,20 @@ static bool xtcp_hold_partial(struct sock *sk, const struct sk_buff *skb)
 }
 
 /**
+ * xtcp_window_blocks() - does the peer's window hold back a queued segment?
+ * @sk: socket
+ * @skb: unsent segment of the write queue
+ *
+ * Return: true when @skb's data does not fit below SND.UNA + SND.WND.
+ */
+bool xtcp_window_blocks(const struct sock *sk, const struct sk_buff *skb)
+{
+	const struct xtcp_sock *xs = xtcp_sk(sk);
+
+	return xtcp_seq_after(xtcp_skb_data_end(skb), xs->snd_una + xs->snd_wnd);
+}
+
+/**
  * xtcp_push() - send what the peer's window, Nagle and TCP_CORK allow
  * @sk: socket, locked
  */
@@ -365,8 +368,8 @@ void xtcp_push(struct sock *sk)
  *
  * Sender silly-window avoidance is Nagle's rule (RFC 9293 §3.8.6.2.1): a
  * segment shorter than the MSS waits while data is unacknowledged unless
- * TCP_NODELAY is set. With a closed window and nothing in flight the
- * persist timer is armed (RFC 9293 §3.8.6.1).
+ * TCP_NODELAY is set. With a window too small for the next segment and
+ * nothing in flight the persist timer is armed (RFC 9293 §3.8.6.1).
  */
 void xtcp_push_pending(struct sock *sk, bool force)
 {
@@ -377,14 +380,18 @@ void xtcp_push_pending(struct sock *sk, bool force)
 	while ((skb = xs->send_head)) {
 		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 
-		if (xtcp_seq_after(xtcp_skb_data_end(skb),
-				   xs->snd_una + xs->snd_wnd)) {
+		if (xtcp_window_blocks(sk, skb)) {
+			/*
+			 * Nothing in flight, so no RTO to keep: start probing
+			 * unless a probe is already scheduled. The timer may
+			 * still be pending from a cleared RTO (clearing only
+			 * resets icsk_pending), so pending is what counts.
+			 */
 			if (xs->snd_nxt == xs->snd_una &&
-			    !timer_pending(&icsk->icsk_retransmit_timer)) {
-				icsk->icsk_pending = ICSK_TIME_PROBE0;
-				sk_reset_timer(sk, &icsk->icsk_retransmit_timer,
-					       jiffies + icsk->icsk_rto);
-			}
+			    icsk->icsk_pending != ICSK_TIME_PROBE0)
+				inet_csk_reset_xmit_timer(sk, ICSK_TIME_PROBE0,
+							  icsk->icsk_rto,
+							  xs->rto_max);
 			break;
 		}
 		if (!force && xtcp_hold_partial(sk, skb)) {
@@ -423,16 +430,6 @@ int xtcp_retransmit_head(struct sock *sk)
 	return xtcp_transmit_queued(sk, skb);
 }
 
-static void xtcp_queue_skb(struct sock *sk, struct sk_buff *skb)
-{
-	struct xtcp_sock *xs = xtcp_sk(sk);
-
-	__skb_queue_tail(&sk->sk_write_queue, skb);
-	sk_wmem_queued_add(sk, skb->truesize);
-	if (!xs->send_head)
-		xs->send_head = skb;
-}
-
 /**
  * xtcp_connect_send_syn() - queue and send the SYN of an active open
  * @sk: socket in SYN-SENT with iss chosen and route set
@@ -457,7 +454,7 @@ int xtcp_connect_send_syn(struct sock *sk)
 	xs->snd_wnd = 0;
 	xs->rcv_wnd = 0;
 	xs->rcv_wup = 0;
-	xtcp_queue_skb(sk, skb);
+	xtcp_queue_ctl_skb(sk, skb);
 	xtcp_push(sk);
 	return 0;
 }
@@ -529,9 +526,11 @@ void xtcp_send_window_probe(struct sock *sk)
 {
 	struct sk_buff *skb = xtcp_alloc_ctl_skb(GFP_ATOMIC);
 
-	if (skb)
-		xtcp_transmit(sk, skb, XTCPHDR_ACK, xtcp_sk(sk)->snd_una - 1,
-			      NULL, GFP_ATOMIC);
+	if (!skb)
+		return;
+	xtcp_inc_stats(sock_net(sk), XTCP_MIB_WINPROBES);
+	xtcp_transmit(sk, skb, XTCPHDR_ACK, xtcp_sk(sk)->snd_una - 1, NULL,
+		      GFP_ATOMIC);
 }
 
 /**
@@ -573,167 +572,11 @@ int xtcp_send_fin(struct sock *sk)
 		XTCP_SKB_CB(skb)->end_seq = xs->write_seq + 1;
 		XTCP_SKB_CB(skb)->flags = XTCPHDR_FIN | XTCPHDR_ACK;
 		XTCP_SKB_CB(skb)->retransmitted = 0;
-		xtcp_queue_skb(sk, skb);
+		xtcp_queue_ctl_skb(sk, skb);
 	}
 	xs->write_seq++;
 	xtcp_push(sk);
 	return 0;
-}
-
-/**
- * xtcp_clean_rtx_queue() - free the segments @ack covers
- * @sk: socket, locked
- * @ack: new SND.UNA
- *
- * Takes an RTT sample from a segment sent once (Karn's rule, RFC 6298 §3)
- * and wakes writers waiting for space.
- */
-void xtcp_clean_rtx_queue(struct sock *sk, u32 ack)
-{
-	struct xtcp_sock *xs = xtcp_sk(sk);
-	struct sk_buff *skb;
-	bool freed = false, karn = false;
-	long rtt = -1;
-
-	while ((skb = skb_peek(&sk->sk_write_queue)) && skb != xs->send_head) {
-		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
-
-		if (xtcp_seq_after(cb->end_seq, ack))
-			break;
-		/*
-		 * Karn: an ACK that covers a retransmitted segment gives no
-		 * sample at all, not even from the segments sent after it,
-		 * whose ACK may have waited for the retransmission.
-		 */
-		if (cb->retransmitted)
-			karn = true;
-		else
-			rtt = (long)((u32)jiffies - cb->when);
-		__skb_unlink(skb, &sk->sk_write_queue);
-		sk_wmem_queued_add(sk, -skb->truesize);
-		kfree_skb(skb);
-		freed = true;
-	}
-	/* with timestamps the caller sampled from TSecr (RFC 7323 §4) */
-	if (rtt >= 0 && !karn && !xs->tstamp_ok)
-		xtcp_rtt_update(xs, jiffies_to_usecs(max(rtt, 1L)));
-	if (freed)
-		sk->sk_write_space(sk);
-}
-
-/**
- * xtcp_purge_write_queue() - drop every queued segment
- * @sk: socket
- */
-void xtcp_purge_write_queue(struct sock *sk)
-{
-	struct sk_buff *skb;
-
-	while ((skb = __skb_dequeue(&sk->sk_write_queue))) {
-		sk_wmem_queued_add(sk, -skb->truesize);
-		kfree_skb(skb);
-	}
-	xtcp_sk(sk)->send_head = NULL;
-}
-
-/**
- * xtcp_sendmsg() - sendmsg(2): queue user data as MSS-sized segments
- * @sk: socket
- * @msg: source
- * @size: bytes
- *
- * Blocks (or fails with EAGAIN) while the queued bytes exceed SO_SNDBUF.
- *
- * Return: bytes queued or a negative errno (EPIPE raises SIGPIPE unless
- * MSG_NOSIGNAL).
- */
-int xtcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
-{
-	struct xtcp_sock *xs = xtcp_sk(sk);
-	int flags = msg->msg_flags;
-	size_t copied = 0;
-	long timeo;
-	int err;
-
-	lock_sock(sk);
-	timeo = sock_sndtimeo(sk, flags & MSG_DONTWAIT);
-	if ((1 << sk->sk_state) & ~(TCPF_ESTABLISHED | TCPF_CLOSE_WAIT)) {
-		err = sk_stream_wait_connect(sk, &timeo);
-		if (err)
-			goto do_error;
-	}
-	sk_clear_bit(SOCKWQ_ASYNC_NOSPACE, sk);
-
-	err = -EPIPE;
-	if (sk->sk_err || (sk->sk_shutdown & SEND_SHUTDOWN))
-		goto do_error;
-
-	while (msg_data_left(msg)) {
-		struct sk_buff *skb = skb_peek_tail(&sk->sk_write_queue);
-		unsigned int mss = xtcp_size_goal(sk);
-		size_t copy;
-
-		if (!skb || !xs->send_head || skb->len >= mss ||
-		    (XTCP_SKB_CB(skb)->flags & (XTCPHDR_SYN | XTCPHDR_FIN)) ||
-		    skb_tailroom(skb) < 1) {
-			if (!sk_stream_memory_free(sk))
-				goto wait_for_space;
-			skb = alloc_skb(XTCP_DATA_HEADROOM + mss,
-					sk->sk_allocation);
-			if (!skb)
-				goto wait_for_space;
-			skb_reserve(skb, XTCP_DATA_HEADROOM);
-			XTCP_SKB_CB(skb)->seq = xs->write_seq;
-			XTCP_SKB_CB(skb)->end_seq = xs->write_seq;
-			XTCP_SKB_CB(skb)->flags = XTCPHDR_ACK;
-			XTCP_SKB_CB(skb)->retransmitted = 0;
-			xtcp_queue_skb(sk, skb);
-		}
-		copy = min_t(size_t, msg_data_left(msg), mss - skb->len);
-		copy = min_t(size_t, copy, skb_tailroom(skb));
-		if (!copy_from_iter_full(skb_put(skb, copy), copy,
-					 &msg->msg_iter)) {
-			skb_trim(skb, skb->len - copy);
-			err = -EFAULT;
-			goto do_error;
-		}
-		XTCP_SKB_CB(skb)->end_seq += copy;
-		xs->write_seq += copy;
-		copied += copy;
-		/* let ACKs that arrived meanwhile free space and open windows */
-		if (skb->len >= mss)
-			sk_flush_backlog(sk);
-		continue;
-
-wait_for_space:
-		set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
-		xtcp_push(sk);
-		err = sk_stream_wait_memory(sk, &timeo);
-		if (err)
-			goto do_error;
-	}
-
-out:
-	if (copied) {
-		struct sk_buff *tail = skb_peek_tail(&sk->sk_write_queue);
-
-		/* RFC 9293 §3.9.1: PSH on the last segment of a write */
-		if (tail && xs->send_head)
-			XTCP_SKB_CB(tail)->flags |= XTCPHDR_PSH;
-		/* MSG_OOB: the last byte is urgent and goes out at once */
-		if (flags & MSG_OOB)
-			xtcp_urg_mark(sk);
-		xtcp_push_pending(sk, flags & MSG_OOB);
-	}
-	release_sock(sk);
-	return copied;
-
-do_error:
-	if (copied)
-		goto out;
-	err = sk_stream_error(sk, flags, err);
-	release_sock(sk);
-	return err;
 }
 
 /**
@@ -768,6 +611,9 @@ struct sk_buff *xtcp_make_synack(const struct sock *sk, struct dst_entry *dst,
 	if (xreq->opt.tstamp_ok) {
 		opt.tstamp_ok = 1;
 		opt.tsval = xtcp_clock_ms() + xreq->ts_off;
+		/* a cookie's TSval keeps the SYN's options (RFC 4987 §3.6) */
+		if (xreq->cookie)
+			opt.tsval = xtcp_cookie_tsval(opt.tsval, &xreq->opt);
 		opt.tsecr = xreq->opt.tsval;
 	}
 	win = req->rsk_rcv_wnd;

@@ -195,6 +195,8 @@ static const char * const xtcp_mib_names[] = {
 	[XTCP_MIB_SYNCOOKIESFAILED]	= "SyncookiesFailed",
 	[XTCP_MIB_SYNDATADROPPED]	= "SynDataDropped",
 	[XTCP_MIB_SYNBADADDR]		= "SynBadAddr",
+	[XTCP_MIB_WINPROBES]		= "ZeroWindowProbes",
+	[XTCP_MIB_RCVMEMDROPS]		= "RcvMemDrops",
 };
 
 static_assert(ARRAY_SIZE(xtcp_mib_names) == XTCP_MIB_MAX);

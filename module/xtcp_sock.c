@@ -53,6 +53,8 @@ int xtcp_init_sock(struct sock *sk)
 	sk->sk_state = TCP_CLOSE;
 	sk->sk_write_space = xtcp_write_space;
 	sock_set_flag(sk, SOCK_USE_WRITE_QUEUE);
+	/* children made by sk_clone_lock() are counted there */
+	sk_sockets_allocated_inc(sk);
 	return 0;
 }
 
@@ -68,6 +70,7 @@ void xtcp_destroy_sock(struct sock *sk)
 	xtcp_ofo_purge(sk);
 	if (inet_csk(sk)->icsk_bind_hash)
 		inet_put_port(sk);
+	sk_sockets_allocated_dec(sk);
 }
 
 /**

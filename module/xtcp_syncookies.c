@@ -17,6 +17,13 @@
  * a cookie for another tuple, another ISN, another MSS index or another
  * time fails with probability 1 - 2^-24. A cookie is valid for
  * XTCP_COOKIE_MAX_AGE ticks of T (between 128 and 192 s).
+ *
+ * When the SYN carried timestamps (RFC 7323), the options a cookie cannot
+ * hold travel in the low six bits of the SYN-ACK's TSval, which the final
+ * ACK echoes in TSecr: the peer's window-scale shift (bits 0-3, 15 for
+ * none); bits 4 and 5 are kept for SACK-permitted and ECN. The TSval clock offset of
+ * such a connection is a keyed hash of its tuple, so that the child
+ * continues the clock the SYN-ACK started.
  */
 #include <linux/ktime.h>
 #include <linux/siphash.h>
@@ -40,7 +47,10 @@ const u16 xtcp_cookie_mss_table[1 << XTCP_COOKIE_MSS_BITS] = {
 
 XTCP_EXPORT_FOR_KUNIT(xtcp_cookie_mss_table);
 
-static siphash_aligned_key_t xtcp_cookie_keys[2];
+#define XTCP_COOKIE_TS_BITS	6
+#define XTCP_COOKIE_TS_WSCALE	0x0fU	/* 15: no window scaling */
+
+static siphash_aligned_key_t xtcp_cookie_keys[3];
 
 /* what H2 authenticates */
 struct xtcp_cookie_input {
@@ -174,13 +184,77 @@ int xtcp_cookie_check(__be32 saddr, __be32 daddr, __be16 sport, __be16 dport,
 XTCP_EXPORT_FOR_KUNIT(xtcp_cookie_check);
 
 /**
+ * xtcp_cookie_tsval() - the TSval of a cookie SYN-ACK
+ * @now: the connection's timestamp clock now
+ * @syn: options of the peer's SYN
+ *
+ * The low XTCP_COOKIE_TS_BITS bits carry the peer's window-scale shift
+ * (bits 4 and 5 stay 0 until SACK and ECN exist); the value never exceeds @now, so the TSvals that
+ * follow never go backwards (RFC 7323 §5.4: monotonic).
+ *
+ * Return: the TSval.
+ */
+u32 xtcp_cookie_tsval(u32 now, const struct xtcp_options *syn)
+{
+	u32 mask = (1U << XTCP_COOKIE_TS_BITS) - 1;
+	u32 bits = syn->wscale_ok ? min_t(u32, syn->wscale, XTCP_MAX_WSCALE) :
+				    XTCP_COOKIE_TS_WSCALE;
+	u32 ts;
+
+	ts = (now & ~mask) | bits;
+	if ((s32)(ts - now) > 0)
+		ts -= mask + 1;
+	return ts;
+}
+
+XTCP_EXPORT_FOR_KUNIT(xtcp_cookie_tsval);
+
+/**
+ * xtcp_cookie_ts_decode() - the options a cookie ACK's TSecr carries
+ * @tsecr: TSecr of the final ACK (our cookie SYN-ACK's TSval)
+ * @opt: the window scale is set from it
+ */
+void xtcp_cookie_ts_decode(u32 tsecr, struct xtcp_options *opt)
+{
+	u32 w = tsecr & XTCP_COOKIE_TS_WSCALE;
+
+	opt->wscale_ok = w != XTCP_COOKIE_TS_WSCALE;
+	opt->wscale = opt->wscale_ok ? min_t(u32, w, XTCP_MAX_WSCALE) : 0;
+}
+
+XTCP_EXPORT_FOR_KUNIT(xtcp_cookie_ts_decode);
+
+/**
+ * xtcp_cookie_ts_off() - TSval clock offset of a cookie connection
+ * @saddr: our address
+ * @daddr: the peer's address
+ * @sport: our port
+ * @dport: the peer's port
+ *
+ * RFC 7323 §7.1 asks for a per-connection random offset; a cookie
+ * connection derives it from its tuple with a secret key, so the SYN-ACK
+ * and the child agree without state.
+ *
+ * Return: the offset.
+ */
+u32 xtcp_cookie_ts_off(__be32 saddr, __be32 daddr, __be16 sport,
+		       __be16 dport)
+{
+	xtcp_cookie_keys_init();
+	return siphash_3u32((__force u32)saddr, (__force u32)daddr,
+			    (u32)ntohs(sport) << 16 | ntohs(dport),
+			    &xtcp_cookie_keys[2]);
+}
+
+/**
  * xtcp_cookie_receive() - rebuild a connection from a cookie ACK
  * @sk: the listener
  * @skb: an ACK without SYN or RST that matched no request sock
  *
  * RFC 4987 §3.6: the ACK must acknowledge a valid, fresh cookie; the
- * child then starts in SYN-RECEIVED with the MSS the cookie carries and
- * no window scaling (the cookie SYN-ACK did not offer it), is queued for
+ * child then starts in SYN-RECEIVED with the MSS the cookie carries and,
+ * with timestamps, the window scale TSecr carries (without them no window
+ * scaling, which the cookie SYN-ACK then did not offer), is queued for
  * accept() and processes the ACK itself. A valid cookie meeting a full
  * accept queue is dropped like a final ACK in xtcp_check_req(): the
  * peer's next segment (its data, retransmitted) returns the same cookie,
@@ -227,6 +301,17 @@ struct sock *xtcp_cookie_receive(struct sock *sk, struct sk_buff *skb)
 	xreq->iss = cb->ack_seq - 1;
 	xreq->irs = cb->seq - 1;
 	xreq->opt.mss = xtcp_cookie_mss_table[mss_idx];
+	/* RFC 7323: the options the SYN-ACK's TSval kept, the peer's TSval */
+	if (cb->opt.tstamp_ok && READ_ONCE(xtcp_pernet(net)->timestamps)) {
+		xtcp_cookie_ts_decode(cb->opt.tsecr, &xreq->opt);
+		xreq->opt.tstamp_ok = 1;
+		xreq->opt.tsval = cb->opt.tsval;
+		xreq->ts_off = xtcp_cookie_ts_off(iph->daddr, iph->saddr,
+						  th->dest, th->source);
+		/* this ACK's window is scaled (RFC 7323 §2.2) */
+		if (xreq->opt.wscale_ok)
+			xreq->snd_wnd <<= xreq->opt.wscale;
+	}
 
 	child = inet_csk(sk)->icsk_af_ops->syn_recv_sock(sk, skb, req, NULL,
 							 NULL, &own_req, NULL);

@@ -195,6 +195,9 @@ static void xtcp_retransmit_timeout(struct sock *sk)
 
 /*
  * RFC 9293 §3.8.6.1: probe a zero window, backing off, while data waits.
+ * A window that is open but too small for the next segment, with nothing
+ * in flight, is probed the same way: no ACK would otherwise come to tell
+ * us it opened if the peer's window update were lost.
  * Every answer resets the probe count (xtcp_ack()), so a peer that keeps
  * answering is probed for ever; unanswered probes end the connection after
  * the retry limit, or once TCP_USER_TIMEOUT has passed since the first.
@@ -205,7 +208,8 @@ static void xtcp_persist_timeout(struct sock *sk)
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	unsigned long when;
 
-	if (!xs->send_head || xs->snd_wnd || xs->snd_nxt != xs->snd_una)
+	if (!xs->send_head || xs->snd_nxt != xs->snd_una ||
+	    !xtcp_window_blocks(sk, xs->send_head))
 		return;
 	if (!icsk->icsk_probes_out) {
 		xs->probe_stamp = (u32)jiffies;

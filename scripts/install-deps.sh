@@ -9,7 +9,7 @@ set -euo pipefail
 pkgs=(
 	qemu-system-x86 linux-image-cloud-amd64 linux-headers-cloud-amd64 linux-source-6.1
 	busybox-static iproute2 kmod cpio bc flex bison libelf-dev libssl-dev sparse gcc libc6-dev make
-	xz-utils gzip tshark gnuplot iperf3 socat python3 util-linux perl rsync
+	xz-utils gzip tshark gnuplot-nox iperf3 socat python3 util-linux perl rsync
 )
 
 missing=()

@@ -5,6 +5,8 @@
 # joined by veth, then delete them. The program learns the setup from:
 #	XTCP_NS_A, XTCP_ADDR_A	server namespace and its address (10.88.1.1)
 #	XTCP_NS_B, XTCP_ADDR_B	client namespace and its address (10.88.1.2)
+#	XTCP_IF_A, XTCP_IF_B	the veth ends (xa0 in A, xb0 in B), for tests
+#				that set their own qdisc or MTU
 # Optional: XTCP_NETEM="delay 5ms loss 1%" applies netem to both veth ends.
 # Optional: XTCP_PKT_PEER=10.88.1.3 (see pkt_wrap.sh) adds, in namespace A, a
 # permanent neighbour entry sending that address (configured nowhere) to
@@ -56,6 +58,8 @@ XTCP_NS_A="$(netns_name a)"
 XTCP_NS_B="$(netns_name b)"
 XTCP_ADDR_A=10.88.1.1
 XTCP_ADDR_B=10.88.1.2
-export XTCP_NS_A XTCP_NS_B XTCP_ADDR_A XTCP_ADDR_B
+XTCP_IF_A=xa0
+XTCP_IF_B=xb0
+export XTCP_NS_A XTCP_NS_B XTCP_ADDR_A XTCP_ADDR_B XTCP_IF_A XTCP_IF_B
 
 netns_run "$@"

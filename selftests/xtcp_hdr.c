@@ -593,7 +593,8 @@ TEST_F_TIMEOUT(pkt, fuzz_garbage, 90)
 	in0 = xtcp_stat_get(NULL, "InSegs");
 	ASSERT_LE(0, in0);
 	t0 = xpkt_now_ms();
-	for (i = 0; i < 2000 && xpkt_now_ms() - t0 < 5000; i++) {
+	/* 1000 segments however slow the guest, up to 2000 within 5 s */
+	for (i = 0; i < 2000 && (i < 1000 || xpkt_now_ms() - t0 < 5000); i++) {
 		bool est = random() & 1;
 
 		if (est) {
@@ -627,7 +628,6 @@ TEST_F_TIMEOUT(pkt, fuzz_garbage, 90)
 	}
 	TH_LOG("%lld garbage segments in %lld ms", sent,
 	       xpkt_now_ms() - t0);
-	ASSERT_LE(1000, sent);
 	/* every one reached the module (counted before validation) */
 	ASSERT_LE(in0 + sent, stat_wait("InSegs", in0 + sent));
 	/* forget the replies (dup ACKs, RSTs, SYN-ACKs) */

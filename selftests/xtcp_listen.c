@@ -313,6 +313,69 @@ TEST_F(pkt, cookie_always)
 }
 
 /*
+ * A cookie with timestamps (RFC 7323) keeps window scaling: the SYN-ACK
+ * offers it and its TSval's low bits hold the peer's shift (7), which the
+ * final ACK's TSecr returns; the child scales the peer's window by 7,
+ * uses timestamps, and its TSvals continue from the SYN-ACK's.
+ */
+TEST_F(pkt, cookie_timestamps_keep_wscale)
+{
+	uint32_t sa_tsval, tsecr, tsval, t2;
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+	struct tconn *c = &self->c;
+	struct sockaddr_in l;
+	struct xpkt_seg s;
+	struct ctrs k0;
+
+	ASSERT_EQ(0, sysctl_set("syncookies", 2));
+	ASSERT_EQ(0, sysctl_set("timestamps", 1));
+	c->lfd = listener(_metadata, self, 16, &l);
+	ctrs_get(&k0);
+	to_listener(self, c, &l, 0x3000);
+	xpkt_seg_init(&s, c->tport, c->sport, c->tisn, 0, XPKT_SYN);
+	s.optlen = xpkt_opt_syn(s.opt, 1300, PEER_WSCALE);
+	s.optlen += xpkt_opt_ts(s.opt + s.optlen, 1000, 0);
+	ASSERT_EQ(0, xpkt_send(&self->p, &s));
+	c->snd_nxt = c->tisn + 1;
+	get_synack(_metadata, self, c, &s);
+	EXPECT_EQ(SUT_WSCALE, xpkt_opt_wscale(&s));
+	ASSERT_EQ(1, xpkt_opt_ts_get(&s, &sa_tsval, &tsecr));
+	EXPECT_EQ(1000U, tsecr);
+	EXPECT_EQ((uint32_t)PEER_WSCALE, sa_tsval & 15) TH_LOG("TSval %u", sa_tsval);
+	ctr_expect(_metadata, &k0, C_CK_SENT, 1);
+
+	/* the final ACK: timestamps, a window of 100 << 7 */
+	xpkt_seg_init(&s, c->tport, c->sport, c->snd_nxt, c->rcv_nxt, XPKT_ACK);
+	s.win = 100;
+	s.optlen = xpkt_opt_ts(s.opt, 1001, sa_tsval);
+	ASSERT_EQ(0, xpkt_send(&self->p, &s));
+	c->fd = xtcp_accept_timeout(c->lfd, REPLY_MS);
+	ASSERT_LE(0, c->fd) TH_LOG("cookie ACK with timestamps refused");
+	ctr_expect(_metadata, &k0, C_CK_RECV, 1);
+
+	ASSERT_EQ(0, getsockopt(c->fd, IPPROTO_TCP, TCP_INFO, &ti, &len));
+	EXPECT_EQ(PEER_WSCALE, (int)ti.tcpi_snd_wscale);
+	EXPECT_EQ(SUT_WSCALE, (int)ti.tcpi_rcv_wscale);
+	EXPECT_TRUE(ti.tcpi_options & TCPI_OPT_TIMESTAMPS);
+	EXPECT_TRUE(ti.tcpi_options & TCPI_OPT_WSCALE);
+	EXPECT_EQ(100U << PEER_WSCALE, ti.tcpi_snd_wnd);
+	EXPECT_GE(1220U, ti.tcpi_snd_mss);
+	EXPECT_LE(1208U, ti.tcpi_snd_mss);
+
+	/* the SUT's data carries TSecr 1001 and a TSval not before the SYN-ACK's */
+	ASSERT_EQ(5, send(c->fd, "hello", 5, MSG_NOSIGNAL));
+	expect(_metadata, self, c, &s, XPKT_ACK, "data from the SUT");
+	ASSERT_EQ(1, xpkt_opt_ts_get(&s, &tsval, &t2));
+	EXPECT_EQ(1001U, t2);
+	EXPECT_LE(0, (int32_t)(tsval - sa_tsval));
+	c->rcv_nxt += 5;
+	xpkt_seg_init(&s, c->tport, c->sport, c->snd_nxt, c->rcv_nxt, XPKT_ACK);
+	s.optlen = xpkt_opt_ts(s.opt, 1002, tsval);
+	ASSERT_EQ(0, xpkt_send(&self->p, &s));
+}
+
+/*
  * Forged final ACKs never create a connection: a random cookie, the right
  * cookie from another port (another tuple), the right cookie with another
  * peer ISN, and the right cookie with its MSS bits or low bit changed.
