@@ -134,9 +134,12 @@ TEST_F_TIMEOUT(pkt, rto_backoff_capped_then_etimedout, 30)
 	for (i = 1; i < n; i++)
 		TH_LOG("retransmission %d after %lld ms", i, t[i] - t[i - 1]);
 	ASSERT_EQ(6, n) TH_LOG("expected the segment 1 + retries2 times");
-	/* 200, 400, 800 ms: doubling */
-	EXPECT_LE(150, t[1] - t[0]);
-	EXPECT_TRUE(doubled(t[0], t[1], t[2]));
+	/*
+	 * 200, 400, 800 ms: doubling. Times are taken when the tool reads a
+	 * frame, so a slow (debug) kernel may stamp the first one late and
+	 * shorten only the first gap: it gets a lower bound on the ratio.
+	 */
+	EXPECT_LE((t[1] - t[0]) * 15, (t[2] - t[1]) * 10);
 	EXPECT_TRUE(doubled(t[1], t[2], t[3]));
 	/* then capped at rto_max_ms */
 	for (i = 4; i < n; i++) {
