@@ -626,7 +626,7 @@ TEST_F_TIMEOUT(xfer, sndtimeo_eagain, 120)
 	ssize_t w = 0;
 	int i;
 
-	ASSERT_TRUE(buf);
+	ASSERT_TRUE(!!buf);
 	ASSERT_EQ(0, pair_open(self, &p, 0, 0, 0));
 	ASSERT_EQ(0, setsockopt(p.s.fd, SOL_SOCKET, SO_SNDTIMEO, &tv,
 				sizeof(tv)));
