@@ -72,9 +72,11 @@
 #define XTCPOPT_NOP		1
 #define XTCPOPT_MSS		2
 #define XTCPOPT_WINDOW		3
+#define XTCPOPT_SACK_PERM	4
 #define XTCPOPT_TIMESTAMP	8
 #define XTCPOLEN_MSS		4
 #define XTCPOLEN_WINDOW		3
+#define XTCPOLEN_SACK_PERM	2	/* RFC 2018 §2 */
 #define XTCPOLEN_TIMESTAMP	10	/* RFC 7323 §3.2: exactly 10 */
 #define XTCPOLEN_TSTAMP_ALIGNED	12	/* NOP, NOP, timestamps */
 /* RFC 7323 §5.5: TS.Recent idle this long (24 days, in s) is invalid */
@@ -96,6 +98,7 @@
  * @wscale: window-scale shift
  * @wscale_ok: the window-scale option was present
  * @tstamp_ok: the timestamps option (RFC 7323 §3) was present / is sent
+ * @sack_ok: SACK-permitted (RFC 2018 §2) was present / is sent
  * @tsval: its TSval
  * @tsecr: its TSecr
  */
@@ -104,6 +107,7 @@ struct xtcp_options {
 	u8 wscale;
 	u8 wscale_ok;
 	u8 tstamp_ok;
+	u8 sack_ok;
 	u32 tsval;
 	u32 tsecr;
 };
@@ -175,6 +179,8 @@ struct xtcp_skb_cb {
  * @snd_wscale: peer's window-scale shift
  * @rcv_wscale: our window-scale shift
  * @nodelay: TCP_NODELAY set
+ * @sack_ok: SACK-permitted (RFC 2018 §2) negotiated; before the peer's
+ *	SYN, offered. SACK blocks themselves are not sent or used yet
  * @tstamp_ok: timestamps (RFC 7323) in use; before the peer's SYN, offered
  * @urg_mode: urgent data sent and not yet acknowledged (SND.UP ahead)
  * @send_head: first skb of sk_write_queue not yet sent, NULL when none
@@ -253,6 +259,7 @@ struct xtcp_sock {
 	u8 rcv_wscale;
 	u8 nodelay:1;
 	u8 tstamp_ok:1;
+	u8 sack_ok:1;
 	u8 urg_mode:1;
 
 	struct sk_buff *send_head;
@@ -412,6 +419,7 @@ struct xtcp_ratelimit {
  * @keepalive_probes: unanswered probes before the connection is dropped
  * @delack_ms: delayed-ACK timeout (at most XTCP_DELACK_MAX_MS)
  * @timestamps: 1 to offer and accept the timestamps option (RFC 7323)
+ * @sack: 1 to offer and accept SACK-permitted (RFC 2018 §2)
  * @sysctl_hdr: registered net.xtcp sysctl table
  * @ca_lock: protects @ca_default
  * @ca_default: name of the default congestion control
@@ -445,6 +453,7 @@ struct xtcp_net {
 	int keepalive_probes;
 	int delack_ms;
 	int timestamps;
+	int sack;
 	struct ctl_table_header *sysctl_hdr;
 	spinlock_t ca_lock;	/* protects ca_default */
 	char ca_default[XTCP_CA_NAME_MAX];

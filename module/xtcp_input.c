@@ -54,6 +54,13 @@ int xtcp_parse_options(const struct tcphdr *th, struct xtcp_options *opt)
 			if (th->syn)
 				opt->mss = get_unaligned_be16(ptr + 2);
 			break;
+		case XTCPOPT_SACK_PERM:
+			/* RFC 2018 §2: Kind 4, Length 2, only on a SYN */
+			if (olen != XTCPOLEN_SACK_PERM)
+				return -EINVAL;
+			if (th->syn)
+				opt->sack_ok = 1;
+			break;
 		case XTCPOPT_TIMESTAMP:
 			/* RFC 7323 §3.2: Kind 8, Length 10, on any segment */
 			if (olen != XTCPOLEN_TIMESTAMP)
@@ -129,6 +136,8 @@ void xtcp_set_peer_options(struct xtcp_sock *xs,
 			   const struct xtcp_options *opt)
 {
 	xs->tstamp_ok = xs->tstamp_ok && opt->tstamp_ok;
+	/* RFC 2018 §2: SACK only when both SYNs carried SACK-permitted */
+	xs->sack_ok = xs->sack_ok && opt->sack_ok;
 	if (xs->tstamp_ok) {
 		xs->ts_recent = opt->tsval;
 		xs->ts_recent_stamp = (u32)ktime_get_seconds();

@@ -164,6 +164,8 @@ static void xtcp_send_cookie(struct sock *sk, struct sk_buff *skb)
 		xreq->opt.tsval = cb->opt.tsval;
 		xreq->opt.wscale_ok = cb->opt.wscale_ok;
 		xreq->opt.wscale = cb->opt.wscale;
+		xreq->opt.sack_ok = cb->opt.sack_ok &&
+				    READ_ONCE(xtcp_pernet(sock_net(sk))->sack);
 		xreq->ts_off = xtcp_cookie_ts_off(iph->daddr, iph->saddr,
 						  th->dest, th->source);
 	}
@@ -234,6 +236,8 @@ int xtcp_v4_conn_request(struct sock *sk, struct sk_buff *skb)
 	xreq->opt = cb->opt;
 	if (!READ_ONCE(xtcp_pernet(sock_net(sk))->timestamps))
 		xreq->opt.tstamp_ok = 0;
+	if (!READ_ONCE(xtcp_pernet(sock_net(sk))->sack))
+		xreq->opt.sack_ok = 0;
 	xreq->ts_off = get_random_u32();
 	xreq->irs = cb->seq;
 	xreq->iss = xtcp_v4_isn(iph->daddr, iph->saddr, th->dest, th->source,
@@ -281,6 +285,7 @@ static void xtcp_init_child(struct sock *newsk, const struct request_sock *req)
 	xs->rcv_wscale = XTCP_RCV_WSCALE;
 	/* the SYN-ACK carried timestamps exactly when xreq->opt has them */
 	xs->tstamp_ok = 1;
+	xs->sack_ok = 1;
 	xs->ts_offset = xreq->ts_off;
 	xtcp_set_peer_options(xs, &xreq->opt);
 	xtcp_init_rto(newsk);

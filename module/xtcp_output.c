@@ -100,8 +100,9 @@ XTCP_EXPORT_FOR_KUNIT(xtcp_ratelimit_allow);
  * @ptr: destination, at least XTCP_MAX_OPT_LEN bytes, or NULL to size only
  * @opt: options to encode; zero fields are left out
  *
- * MSS, then timestamps behind two NOPs (RFC 7323 Appendix A layout), then
- * the window scale behind one NOP.
+ * MSS, then SACK-permitted and timestamps (RFC 7323 Appendix A layout:
+ * SACK-permitted takes the place of the two NOPs before the timestamps,
+ * or follows two NOPs on its own), then the window scale behind one NOP.
  *
  * Return: bytes written, a multiple of four.
  */
@@ -117,10 +118,20 @@ int xtcp_write_options(u8 *ptr, const struct xtcp_options *opt)
 		}
 		len += 4;
 	}
-	if (opt->tstamp_ok) {
+	if (opt->sack_ok && !opt->tstamp_ok) {
 		if (ptr) {
 			ptr[len] = XTCPOPT_NOP;
 			ptr[len + 1] = XTCPOPT_NOP;
+			ptr[len + 2] = XTCPOPT_SACK_PERM;
+			ptr[len + 3] = XTCPOLEN_SACK_PERM;
+		}
+		len += 4;
+	}
+	if (opt->tstamp_ok) {
+		if (ptr) {
+			ptr[len] = opt->sack_ok ? XTCPOPT_SACK_PERM : XTCPOPT_NOP;
+			ptr[len + 1] = opt->sack_ok ? XTCPOLEN_SACK_PERM :
+						      XTCPOPT_NOP;
 			ptr[len + 2] = XTCPOPT_TIMESTAMP;
 			ptr[len + 3] = XTCPOLEN_TIMESTAMP;
 			put_unaligned_be32(opt->tsval, ptr + len + 4);
@@ -277,6 +288,7 @@ static void xtcp_syn_options(struct sock *sk, struct xtcp_options *opt)
 	opt->mss = xs->advmss;
 	opt->wscale_ok = 1;
 	opt->wscale = xs->rcv_wscale;
+	opt->sack_ok = xs->sack_ok;
 	if (xs->tstamp_ok) {
 		opt->tstamp_ok = 1;
 		opt->tsval = xtcp_ts_now(xs);
@@ -636,6 +648,8 @@ struct sk_buff *xtcp_make_synack(const struct sock *sk, struct dst_entry *dst,
 		opt.wscale_ok = 1;
 		opt.wscale = XTCP_RCV_WSCALE;
 	}
+	/* RFC 2018 §2: SACK-permitted only in answer to a SYN that had it */
+	opt.sack_ok = xreq->opt.sack_ok;
 	/* RFC 7323 §3.2: answer a SYN's timestamps, echoing its TSval */
 	if (xreq->opt.tstamp_ok) {
 		opt.tstamp_ok = 1;

@@ -21,9 +21,9 @@
  * When the SYN carried timestamps (RFC 7323), the options a cookie cannot
  * hold travel in the low six bits of the SYN-ACK's TSval, which the final
  * ACK echoes in TSecr: the peer's window-scale shift (bits 0-3, 15 for
- * none); bits 4 and 5 are kept for SACK-permitted and ECN. The TSval clock offset of
- * such a connection is a keyed hash of its tuple, so that the child
- * continues the clock the SYN-ACK started.
+ * none) and SACK-permitted (bit 4); bit 5 is kept for ECN. The TSval
+ * clock offset of such a connection is a keyed hash of its tuple, so that
+ * the child continues the clock the SYN-ACK started.
  */
 #include <linux/ktime.h>
 #include <linux/siphash.h>
@@ -49,6 +49,7 @@ XTCP_EXPORT_FOR_KUNIT(xtcp_cookie_mss_table);
 
 #define XTCP_COOKIE_TS_BITS	6
 #define XTCP_COOKIE_TS_WSCALE	0x0fU	/* 15: no window scaling */
+#define XTCP_COOKIE_TS_SACK	0x10U
 
 static siphash_aligned_key_t xtcp_cookie_keys[3];
 
@@ -189,8 +190,9 @@ XTCP_EXPORT_FOR_KUNIT(xtcp_cookie_check);
  * @syn: options of the peer's SYN
  *
  * The low XTCP_COOKIE_TS_BITS bits carry the peer's window-scale shift
- * (bits 4 and 5 stay 0 until SACK and ECN exist); the value never exceeds @now, so the TSvals that
- * follow never go backwards (RFC 7323 §5.4: monotonic).
+ * and SACK-permitted (bit 5 stays 0 until ECN exists); the value never
+ * exceeds @now, so the TSvals that follow never go backwards (RFC 7323
+ * §5.4: monotonic).
  *
  * Return: the TSval.
  */
@@ -201,6 +203,8 @@ u32 xtcp_cookie_tsval(u32 now, const struct xtcp_options *syn)
 				    XTCP_COOKIE_TS_WSCALE;
 	u32 ts;
 
+	if (syn->sack_ok)
+		bits |= XTCP_COOKIE_TS_SACK;
 	ts = (now & ~mask) | bits;
 	if ((s32)(ts - now) > 0)
 		ts -= mask + 1;
@@ -212,7 +216,7 @@ XTCP_EXPORT_FOR_KUNIT(xtcp_cookie_tsval);
 /**
  * xtcp_cookie_ts_decode() - the options a cookie ACK's TSecr carries
  * @tsecr: TSecr of the final ACK (our cookie SYN-ACK's TSval)
- * @opt: the window scale is set from it
+ * @opt: the window scale and SACK-permitted are set from it
  */
 void xtcp_cookie_ts_decode(u32 tsecr, struct xtcp_options *opt)
 {
@@ -220,6 +224,7 @@ void xtcp_cookie_ts_decode(u32 tsecr, struct xtcp_options *opt)
 
 	opt->wscale_ok = w != XTCP_COOKIE_TS_WSCALE;
 	opt->wscale = opt->wscale_ok ? min_t(u32, w, XTCP_MAX_WSCALE) : 0;
+	opt->sack_ok = !!(tsecr & XTCP_COOKIE_TS_SACK);
 }
 
 XTCP_EXPORT_FOR_KUNIT(xtcp_cookie_ts_decode);
@@ -253,7 +258,7 @@ u32 xtcp_cookie_ts_off(__be32 saddr, __be32 daddr, __be16 sport,
  *
  * RFC 4987 §3.6: the ACK must acknowledge a valid, fresh cookie; the
  * child then starts in SYN-RECEIVED with the MSS the cookie carries and,
- * with timestamps, the window scale TSecr carries (without them no window
+ * with timestamps, the window scale and SACK-permitted TSecr carries (without them no window
  * scaling, which the cookie SYN-ACK then did not offer), is queued for
  * accept() and processes the ACK itself. A valid cookie meeting a full
  * accept queue is dropped like a final ACK in xtcp_check_req(): the

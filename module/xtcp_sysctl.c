@@ -84,6 +84,8 @@ static const struct ctl_table xtcp_sysctl_template[] = {
 	XTCP_SYSCTL_INT("delack_ms", delack_ms, &xtcp_one, &xtcp_delack_ms_max),
 	/* offer and accept RFC 7323 timestamps */
 	XTCP_SYSCTL_INT("timestamps", timestamps, SYSCTL_ZERO, SYSCTL_ONE),
+	/* offer and accept SACK-permitted (RFC 2018 §2) */
+	XTCP_SYSCTL_INT("sack", sack, SYSCTL_ZERO, SYSCTL_ONE),
 	{ }
 };
 

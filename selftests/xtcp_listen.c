@@ -375,6 +375,147 @@ TEST_F(pkt, cookie_timestamps_keep_wscale)
 	ASSERT_EQ(0, xpkt_send(&self->p, &s));
 }
 
+/* 1 if @s carries a well-formed SACK-permitted option (kind 4, length 2) */
+static int has_sack_perm(const struct xpkt_seg *s)
+{
+	unsigned int i = 0;
+
+	while (i < s->optlen) {
+		if (s->opt[i] == 0)
+			break;
+		if (s->opt[i] == 1) {
+			i++;
+			continue;
+		}
+		if (i + 1 >= s->optlen || s->opt[i + 1] < 2)
+			break;
+		if (s->opt[i] == 4 && s->opt[i + 1] == 2)
+			return 1;
+		i += s->opt[i + 1];
+	}
+	return 0;
+}
+
+/* SYN with MSS, window scale, optionally SACK-permitted and timestamps */
+static void send_syn_opts(struct __test_metadata *_metadata,
+			  struct _test_data_pkt *self, struct tconn *c,
+			  bool sack, bool ts, uint8_t sack_len)
+{
+	struct xpkt_seg s;
+
+	xpkt_seg_init(&s, c->tport, c->sport, c->tisn, 0, XPKT_SYN);
+	s.optlen = xpkt_opt_syn(s.opt, PEER_MSS, PEER_WSCALE);
+	if (sack) {
+		s.opt[s.optlen++] = 1;
+		s.opt[s.optlen++] = 1;
+		s.opt[s.optlen++] = 4;
+		s.opt[s.optlen++] = sack_len;
+		if (sack_len == 3) {
+			s.opt[s.optlen - 4] = 4;
+			s.opt[s.optlen - 3] = 3;
+			s.opt[s.optlen - 2] = 0;
+			s.opt[s.optlen - 1] = 0;
+		}
+	}
+	if (ts)
+		s.optlen += xpkt_opt_ts(s.opt + s.optlen, 500, 0);
+	ASSERT_EQ(0, xpkt_send(&self->p, &s));
+	c->snd_nxt = c->tisn + 1;
+}
+
+/* complete the handshake on @c (timestamps echoed if @ts) and accept it */
+static int finish_and_accept(struct _test_data_pkt *self, struct tconn *c,
+			     int lfd, const struct xpkt_seg *synack, bool ts)
+{
+	uint32_t tsval = 0, tsecr;
+	struct xpkt_seg s;
+
+	xpkt_seg_init(&s, c->tport, c->sport, c->snd_nxt, c->rcv_nxt, XPKT_ACK);
+	if (ts && xpkt_opt_ts_get(synack, &tsval, &tsecr))
+		s.optlen = xpkt_opt_ts(s.opt, 501, tsval);
+	if (xpkt_send(&self->p, &s))
+		return -1;
+	return xtcp_accept_timeout(lfd, REPLY_MS);
+}
+
+/* TCP_INFO of @fd says SACK was negotiated */
+static int info_sack(int fd)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+
+	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len))
+		return -1;
+	return !!(ti.tcpi_options & TCPI_OPT_SACK);
+}
+
+/*
+ * RFC 2018 §2: SACK-permitted is answered only when the SYN carried it
+ * and net.xtcp.sack is on, negotiated ones show in TCP_INFO; it survives
+ * a SYN cookie in the TSval; a SACK-permitted option of length 3 drops
+ * the SYN (InBadOptions). An active open offers it.
+ */
+TEST_F(pkt, sack_permitted_negotiation)
+{
+	static const struct {
+		bool sack, ts, cookie;
+		int sysctl;
+	} k[] = {
+		{ true, true, false, 1 },
+		{ true, false, false, 1 },
+		{ false, true, false, 1 },
+		{ true, true, false, 0 },
+		{ true, true, true, 1 },
+	};
+	struct sockaddr_in l;
+	struct xpkt_seg s;
+	struct tconn c;
+	struct ctrs k0;
+	unsigned int i;
+	int lfd, fd, want;
+
+	lfd = listener(_metadata, self, 16, &l);
+	c.lfd = -1;
+	for (i = 0; i < ARRAY_SIZE(k); i++) {
+		ASSERT_EQ(0, sysctl_set("sack", k[i].sysctl));
+		ASSERT_EQ(0, sysctl_set("syncookies", k[i].cookie ? 2 : 1));
+		to_listener(self, &c, &l, 0x60000 + 0x1000 * i);
+		send_syn_opts(_metadata, self, &c, k[i].sack, k[i].ts, 2);
+		get_synack(_metadata, self, &c, &s);
+		want = k[i].sack && k[i].sysctl;
+		EXPECT_EQ(want, has_sack_perm(&s)) TH_LOG("case %u", i);
+		fd = finish_and_accept(self, &c, lfd, &s, k[i].ts);
+		ASSERT_LE(0, fd) TH_LOG("case %u not accepted", i);
+		EXPECT_EQ(want, info_sack(fd)) TH_LOG("case %u TCP_INFO", i);
+		close(fd);
+		xpkt_reset_all(&self->p, 30, 1000);
+		c.active = false;
+	}
+	ASSERT_EQ(0, sysctl_set("sack", 1));
+	ASSERT_EQ(0, sysctl_set("syncookies", 1));
+
+	/* a malformed SACK-permitted drops the SYN */
+	ctrs_get(&k0);
+	to_listener(self, &c, &l, 0x70000);
+	send_syn_opts(_metadata, self, &c, true, false, 3);
+	expect_none(_metadata, self, &c, QUIET_MS, "SYN with SACK-permitted length 3");
+	ctr_expect(_metadata, &k0, C_BAD_OPTIONS, 1);
+	c.active = false;
+
+	/* an active open offers it */
+	fd = xtcp_sock_in(NULL, 0);
+	ASSERT_LE(0, fd);
+	xtcp_set_nonblock(fd, true);
+	to_listener(self, &c, &l, 0);
+	xtcp_sin(&c.rem, self->peer, c.tport);
+	connect(fd, (struct sockaddr *)&c.rem, sizeof(c.rem));
+	ASSERT_EQ(1, xpkt_recv(&self->p, &s, c.tport, REPLY_MS) > 0);
+	EXPECT_EQ(XPKT_SYN, s.flags);
+	EXPECT_EQ(1, has_sack_perm(&s)) TH_LOG("SYN of connect() without SACK-permitted");
+	close(fd);
+	close(lfd);
+}
+
 /*
  * Forged final ACKs never create a connection: a random cookie, the right
  * cookie from another port (another tuple), the right cookie with another

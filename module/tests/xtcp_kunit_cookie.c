@@ -104,7 +104,7 @@ static void xtcp_cookie_tamper_test(struct kunit *test)
 	}
 }
 
-/* RFC 7323 TSval carrying the window scale: never ahead of the clock */
+/* a TSval carrying window scale and SACK-permitted: never ahead of the clock */
 static void xtcp_cookie_tsval_test(struct kunit *test)
 {
 	static const u32 now[] = { 0, 63, 64, 1000, 0xffffffffU };
@@ -116,11 +116,13 @@ static void xtcp_cookie_tsval_test(struct kunit *test)
 		for (w = 0; w <= XTCP_MAX_WSCALE + 2; w++) {
 			syn.wscale_ok = w <= XTCP_MAX_WSCALE + 1;
 			syn.wscale = w;
+			syn.sack_ok = (w + i) & 1;
 			ts = xtcp_cookie_tsval(now[i], &syn);
 			KUNIT_EXPECT_LE(test, (s32)(ts - now[i]), 0);
 			KUNIT_EXPECT_LT(test, now[i] - ts, 128U);
 			xtcp_cookie_ts_decode(ts, &got);
 			KUNIT_EXPECT_EQ(test, syn.wscale_ok, got.wscale_ok);
+			KUNIT_EXPECT_EQ(test, syn.sack_ok, got.sack_ok);
 			/* a shift above 14 is used as 14 (RFC 7323 §2.3) */
 			if (syn.wscale_ok)
 				KUNIT_EXPECT_EQ(test, min_t(u8, w, XTCP_MAX_WSCALE),
