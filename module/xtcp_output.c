@@ -50,6 +50,8 @@ u32 xtcp_free_window(const struct sock *sk)
 	return win & ~((1U << xs->rcv_wscale) - 1);
 }
 
+XTCP_EXPORT_FOR_KUNIT(xtcp_free_window);
+
 /**
  * xtcp_select_window() - the window field for an outgoing segment
  * @sk: socket
@@ -73,6 +75,8 @@ u16 xtcp_select_window(struct sock *sk)
 	xs->rcv_wup = xs->rcv_nxt;
 	return win >> xs->rcv_wscale;
 }
+
+XTCP_EXPORT_FOR_KUNIT(xtcp_select_window);
 
 /**
  * xtcp_ratelimit_allow() - spend one event of a per-second budget

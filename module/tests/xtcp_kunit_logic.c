@@ -235,6 +235,56 @@ static void xtcp_ratelimit_test(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, xtcp_ratelimit_allow(&rl, 1000 + HZ, 0));
 }
 
+/*
+ * The receive window (RFC 9293 §3.8.6.2.2, RFC 7323 §2.3): free buffer
+ * times the payload/truesize ratio, a multiple of the scale unit, capped
+ * at 65535 << shift, and never moving the right edge left.
+ */
+static void xtcp_window_test(struct kunit *test)
+{
+	struct xtcp_sock *xs = kunit_kzalloc(test, sizeof(*xs), GFP_KERNEL);
+	struct sock *sk = (struct sock *)xs;
+
+	KUNIT_ASSERT_NOT_NULL(test, xs);
+	/* 64 KiB free, half of truesize is payload, no scaling */
+	sk->sk_rcvbuf = 65536;
+	xs->rcv_ratio = 512;
+	KUNIT_EXPECT_EQ(test, 32768U, xtcp_free_window(sk));
+	/* a full buffer offers nothing, an over-full one too */
+	atomic_set(&sk->sk_rmem_alloc, 65536);
+	KUNIT_EXPECT_EQ(test, 0U, xtcp_free_window(sk));
+	atomic_set(&sk->sk_rmem_alloc, 70000);
+	KUNIT_EXPECT_EQ(test, 0U, xtcp_free_window(sk));
+	/* unscaled: capped at 65535 */
+	atomic_set(&sk->sk_rmem_alloc, 0);
+	sk->sk_rcvbuf = 1 << 20;
+	xs->rcv_ratio = 1024;
+	KUNIT_EXPECT_EQ(test, 65535U, xtcp_free_window(sk));
+	/* shift 7: 4 MiB fits under 65535 << 7; rounded to 128 */
+	xs->rcv_wscale = 7;
+	sk->sk_rcvbuf = 4 << 20;
+	KUNIT_EXPECT_EQ(test, 4U << 20, xtcp_free_window(sk));
+	sk->sk_rcvbuf = 1000;
+	KUNIT_EXPECT_EQ(test, 896U, xtcp_free_window(sk));
+	/* shift 14: capped at 65535 << 14 */
+	xs->rcv_wscale = 14;
+	sk->sk_rcvbuf = INT_MAX;
+	KUNIT_EXPECT_EQ(test, 65535U << 14, xtcp_free_window(sk));
+
+	/* the field is the window >> shift, and the offer is recorded */
+	xs->rcv_wscale = 7;
+	sk->sk_rcvbuf = 4 << 20;
+	xs->rcv_nxt = 0xfffff000U;
+	KUNIT_EXPECT_EQ(test, (u16)((4U << 20) >> 7), xtcp_select_window(sk));
+	KUNIT_EXPECT_EQ(test, 4U << 20, xs->rcv_wnd);
+	KUNIT_EXPECT_EQ(test, 0xfffff000U, xs->rcv_wup);
+	/* less free space later: the right edge stays where it was */
+	atomic_set(&sk->sk_rmem_alloc, (4 << 20) - 1000);
+	xs->rcv_nxt += 1 << 20;
+	KUNIT_EXPECT_EQ(test, (u16)((3U << 20) >> 7), xtcp_select_window(sk));
+	KUNIT_EXPECT_EQ(test, 3U << 20, xs->rcv_wnd);
+}
+
 /* RFC 6298 §2.2 to §2.5, within the socket's sysctl-given bounds */
 static void xtcp_rtt_test(struct kunit *test)
 {
@@ -301,6 +351,7 @@ static struct kunit_case xtcp_logic_cases[] = {
 	KUNIT_CASE(xtcp_flags_illegal_test),
 	KUNIT_CASE(xtcp_ratelimit_test),
 	KUNIT_CASE(xtcp_rtt_test),
+	KUNIT_CASE(xtcp_window_test),
 	KUNIT_CASE(xtcp_rto_compute_test),
 	{}
 };
