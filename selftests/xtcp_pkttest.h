@@ -58,9 +58,10 @@ static inline bool seq_after(uint32_t a, uint32_t b)
 	return (int32_t)(a - b) > 0;
 }
 
-static inline int sysctl_get(const char *name)
+/* net.xtcp.@name as a string in @buf (newline removed); 0 or -1 */
+static inline int sysctl_str(const char *name, char *buf, size_t len)
 {
-	char path[128], buf[32];
+	char path[128];
 	ssize_t n;
 	int fd;
 
@@ -68,12 +69,37 @@ static inline int sysctl_get(const char *name)
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
+	n = read(fd, buf, len - 1);
 	close(fd);
 	if (n <= 0)
 		return -1;
 	buf[n] = '\0';
-	return atoi(buf);
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+/* Write the string @val to net.xtcp.@name; 0, or -1 with errno. */
+static inline int sysctl_set_str(const char *name, const char *val)
+{
+	char path[128];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/sys/net/xtcp/%s", name);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = write(fd, val, strlen(val));
+	close(fd);
+	return n == (ssize_t)strlen(val) ? 0 : -1;
+}
+
+/* net.xtcp.@name as an int; -1 if it does not exist */
+static inline int sysctl_get(const char *name)
+{
+	char buf[32];
+
+	return sysctl_str(name, buf, sizeof(buf)) ? -1 : atoi(buf);
 }
 
 static inline bool sysctl_has(const char *name)
@@ -84,18 +110,10 @@ static inline bool sysctl_has(const char *name)
 /* Write @val to net.xtcp.@name; -1 if it does not exist or fails. */
 static inline int sysctl_set(const char *name, int val)
 {
-	char path[128], buf[32];
-	int fd, len;
-	ssize_t n;
+	char buf[32];
 
-	snprintf(path, sizeof(path), "/proc/sys/net/xtcp/%s", name);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	len = snprintf(buf, sizeof(buf), "%d\n", val);
-	n = write(fd, buf, len);
-	close(fd);
-	return n == len ? 0 : -1;
+	snprintf(buf, sizeof(buf), "%d\n", val);
+	return sysctl_set_str(name, buf);
 }
 
 static inline void log_seg(const char *what, const struct xpkt_seg *s)
