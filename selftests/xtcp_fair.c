@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Fairness at a bottleneck: bulk flows from a sender namespace through a
- * router namespace, whose link to the receivers' namespace is a 10 Mbit/s (2 Mbit/s
- * on the debug kernel) token-bucket qdisc (tbf), measured over 30 s after a 3 s warm-up. Two
- * XTCP flows must reach Jain's fairness index >= 0.9; an XTCP flow next to
- * a Linux TCP flow must each get between a third and two thirds of the
- * bytes. Both flows use the default congestion control
- * (CUBIC for both protocols). The only two long tests of the suites.
+ * router namespace, whose link to the receivers' namespace is a token-bucket
+ * qdisc (tbf) of 10 Mbit/s (2 Mbit/s on the debug kernel), measured over
+ * 30 s after a 3 s warm-up. Two XTCP flows must reach Jain's fairness index
+ * >= 0.9; an XTCP flow next to a Linux TCP flow must each get between a
+ * third and two thirds of the bytes. Both flows use the default congestion
+ * control (CUBIC for both protocols). The only two long tests of the suites.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
