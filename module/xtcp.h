@@ -73,12 +73,18 @@
 #define XTCPOPT_MSS		2
 #define XTCPOPT_WINDOW		3
 #define XTCPOPT_SACK_PERM	4
+#define XTCPOPT_SACK		5
 #define XTCPOPT_TIMESTAMP	8
 #define XTCPOLEN_MSS		4
 #define XTCPOLEN_WINDOW		3
 #define XTCPOLEN_SACK_PERM	2	/* RFC 2018 §2 */
 #define XTCPOLEN_TIMESTAMP	10	/* RFC 7323 §3.2: exactly 10 */
 #define XTCPOLEN_TSTAMP_ALIGNED	12	/* NOP, NOP, timestamps */
+#define XTCPOLEN_SACK_BASE	2	/* RFC 2018 §3: Kind 5, Length 2 + 8n */
+#define XTCPOLEN_SACK_BLOCK	8
+#define XTCP_MAX_SACKS		4	/* blocks that fit the 40 option bytes */
+/* RFC 6675 §2: DupThresh, duplicate ACKs (or SACKed segments) meaning loss */
+#define XTCP_DUPTHRESH		3
 /* RFC 7323 §5.5: TS.Recent idle this long (24 days, in s) is invalid */
 #define XTCP_PAWS_IDLE		(24 * 24 * 60 * 60)
 
@@ -93,14 +99,28 @@
 #define XTCPHDR_CWR	0x80
 
 /**
+ * struct xtcp_sack_block - one SACK block (RFC 2018 §3): received data
+ *	[@start, @end) above the cumulative acknowledgment
+ * @start: left edge, the first sequence number of the block
+ * @end: right edge, the sequence number after its last byte
+ */
+struct xtcp_sack_block {
+	u32 start;
+	u32 end;
+};
+
+/**
  * struct xtcp_options - options parsed from, or to be put in, a header
  * @mss: MSS option value, 0 when absent
  * @wscale: window-scale shift
  * @wscale_ok: the window-scale option was present
  * @tstamp_ok: the timestamps option (RFC 7323 §3) was present / is sent
  * @sack_ok: SACK-permitted (RFC 2018 §2) was present / is sent
+ * @num_sacks: SACK blocks (RFC 2018 §3) present / to send from @sacks
+ * @sack_off: received: offset of the first SACK block from the header start
  * @tsval: its TSval
  * @tsecr: its TSecr
+ * @sacks: to send: the SACK blocks, most recent first
  */
 struct xtcp_options {
 	u16 mss;
@@ -108,8 +128,11 @@ struct xtcp_options {
 	u8 wscale_ok;
 	u8 tstamp_ok;
 	u8 sack_ok;
+	u8 num_sacks;
+	u8 sack_off;
 	u32 tsval;
 	u32 tsecr;
+	const struct xtcp_sack_block *sacks;
 };
 
 /**
@@ -123,6 +146,7 @@ struct xtcp_options {
  * @end_seq: seq + SYN + FIN + payload length
  * @flags: header flags (XTCPHDR_*)
  * @retransmitted: segment was sent more than once (Karn's rule)
+ * @sacked: scoreboard bits of a sent segment (XTCP_SKB_SACKED, ...)
  *
  * The IP layer's block is only needed while IP owns the skb: received
  * segments reuse its room from XTCP's receive entry on, and segments on the
@@ -147,7 +171,18 @@ struct xtcp_skb_cb {
 	u32 end_seq;
 	u8 flags;
 	u8 retransmitted;
+	u8 sacked;
 };
+
+/*
+ * xtcp_skb_cb.sacked, the RFC 6675 scoreboard of a sent segment. A SACKed
+ * segment is neither lost nor counted as retransmitted; the counters
+ * sacked_out, lost_out (in SACK recovery) and retrans_out of struct
+ * xtcp_sock count the segments carrying each bit.
+ */
+#define XTCP_SKB_SACKED		0x01	/* covered by a SACK block */
+#define XTCP_SKB_LOST		0x02	/* presumed lost (RFC 6675 IsLost) */
+#define XTCP_SKB_RTX		0x04	/* resent in this recovery episode */
 
 #define XTCP_SKB_CB(__skb)	((struct xtcp_skb_cb *)&((__skb)->cb[0]))
 
@@ -180,7 +215,7 @@ struct xtcp_skb_cb {
  * @rcv_wscale: our window-scale shift
  * @nodelay: TCP_NODELAY set
  * @sack_ok: SACK-permitted (RFC 2018 §2) negotiated; before the peer's
- *	SYN, offered. SACK blocks themselves are not sent or used yet
+ *	SYN, offered. Then SACK blocks are sent and processed (xtcp_sack.c)
  * @tstamp_ok: timestamps (RFC 7323) in use; before the peer's SYN, offered
  * @urg_mode: urgent data sent and not yet acknowledged (SND.UP ahead)
  * @send_head: first skb of sk_write_queue not yet sent, NULL when none
@@ -199,7 +234,8 @@ struct xtcp_skb_cb {
  * @prior_cwnd: cwnd when the last reduction began (undo)
  * @packets_out: segments sent and not yet cumulatively acknowledged
  * @lsndtime: jiffies of the last new data sent (restart after idle)
- * @lost_out: segments retransmitted in the current recovery episode
+ * @lost_out: without SACK, segments retransmitted in the current recovery
+ *	episode; with SACK, segments marked XTCP_SKB_LOST
  * @total_lost: segments presumed lost over the connection's life
  * @rtx_next: after a timeout, end of the last segment resent in this
  *	episode: the next one to resend starts here
@@ -229,6 +265,13 @@ struct xtcp_skb_cb {
  *	the urgent byte in the low eight bits
  * @last_cookie: jiffies (low bit set) when this listener last sent a SYN
  *	cookie, 0 if it never did
+ * @sacked_out: sent segments marked XTCP_SKB_SACKED
+ * @retrans_out: sent segments marked XTCP_SKB_RTX
+ * @num_sacks: entries of @selective_acks in use
+ * @dsack: a D-SACK block (RFC 2883) waits for the next ACK
+ * @selective_acks: SACK blocks to send, most recently changed first
+ *	(RFC 2018 §4)
+ * @dsack_block: the duplicate range the next ACK reports
  */
 struct xtcp_sock {
 	struct inet_connection_sock icsk;
@@ -304,6 +347,12 @@ struct xtcp_sock {
 	u32 urg_seq;
 	u16 urg_data;
 	unsigned long last_cookie;
+	u32 sacked_out;
+	u32 retrans_out;
+	u8 num_sacks;
+	u8 dsack:1;
+	struct xtcp_sack_block selective_acks[XTCP_MAX_SACKS];
+	struct xtcp_sack_block dsack_block;
 };
 
 /* xtcp_sock.urg_data states */
@@ -420,6 +469,7 @@ struct xtcp_ratelimit {
  * @delack_ms: delayed-ACK timeout (at most XTCP_DELACK_MAX_MS)
  * @timestamps: 1 to offer and accept the timestamps option (RFC 7323)
  * @sack: 1 to offer and accept SACK-permitted (RFC 2018 §2)
+ * @dsack: 1 to report duplicate segments with D-SACK (RFC 2883)
  * @sysctl_hdr: registered net.xtcp sysctl table
  * @ca_lock: protects @ca_default
  * @ca_default: name of the default congestion control
@@ -460,6 +510,7 @@ struct xtcp_net {
 	int initial_cwnd;
 	int slow_start_after_idle;
 	struct ctl_table_header *cc_sysctl_hdr;
+	int dsack;
 };
 
 /* pure functions the KUnit suites (module/tests/) call from xtcp_kunit.ko */
@@ -604,6 +655,26 @@ void xtcp_queue_ctl_skb(struct sock *sk, struct sk_buff *skb);
 int xtcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size);
 u32 xtcp_clean_rtx_queue(struct sock *sk, u32 ack, s32 *rtt_us);
 void xtcp_purge_write_queue(struct sock *sk);
+
+/* xtcp_sack.c */
+int xtcp_sack_add(struct xtcp_sack_block *sp, int n, u32 start, u32 end);
+int xtcp_sack_trim(struct xtcp_sack_block *sp, int n, u32 rcv_nxt);
+int xtcp_sack_opt_blocks(unsigned int room);
+void xtcp_sack_rcv_ofo(struct sock *sk, u32 start, u32 end, bool dup);
+void xtcp_sack_rcv_dup(struct sock *sk, u32 start, u32 end);
+void xtcp_sack_rcv_advance(struct sock *sk);
+int xtcp_sack_fill(struct sock *sk, struct xtcp_sack_block *sp,
+		   unsigned int max);
+bool xtcp_sack_block_valid(u32 start, u32 end, u32 snd_una, u32 snd_nxt,
+			   u32 max_window);
+u32 xtcp_sack_process(struct sock *sk, const struct sk_buff *skb);
+void xtcp_sack_skb_freed(struct xtcp_sock *xs, struct sk_buff *skb);
+void xtcp_sack_mark(struct xtcp_sock *xs, struct sk_buff *skb, u8 bits);
+void xtcp_sack_mark_head_lost(struct sock *sk);
+void xtcp_sack_mark_rto(struct sock *sk);
+void xtcp_sack_xmit(struct sock *sk);
+bool xtcp_sack_head_lost(const struct sock *sk);
+u32 xtcp_in_flight(const struct xtcp_sock *xs);
 
 /* xtcp_mem.c */
 extern atomic_long_t xtcp_memory_allocated;

@@ -136,6 +136,8 @@ void xtcp_cong_reset(struct sock *sk)
 	xs->prior_cwnd = xs->snd_cwnd;
 	xs->packets_out = 0;
 	xs->lost_out = 0;
+	xs->sacked_out = 0;
+	xs->retrans_out = 0;
 	xs->ca_state = XTCP_CA_OPEN;
 	xs->cwnd_limited = 0;
 	xs->lsndtime = (u32)jiffies;

@@ -61,6 +61,21 @@ int xtcp_parse_options(const struct tcphdr *th, struct xtcp_options *opt)
 			if (th->syn)
 				opt->sack_ok = 1;
 			break;
+		case XTCPOPT_SACK:
+			/*
+			 * RFC 2018 §3: Kind 5, Length 2 + 8n; the blocks are
+			 * read where they are when the ACK is processed
+			 */
+			if (olen < XTCPOLEN_SACK_BASE + XTCPOLEN_SACK_BLOCK ||
+			    (olen - XTCPOLEN_SACK_BASE) % XTCPOLEN_SACK_BLOCK)
+				return -EINVAL;
+			if (!th->syn) {
+				opt->num_sacks = (olen - XTCPOLEN_SACK_BASE) /
+						 XTCPOLEN_SACK_BLOCK;
+				opt->sack_off = ptr + XTCPOLEN_SACK_BASE -
+						(const u8 *)th;
+			}
+			break;
 		case XTCPOPT_TIMESTAMP:
 			/* RFC 7323 §3.2: Kind 8, Length 10, on any segment */
 			if (olen != XTCPOLEN_TIMESTAMP)
@@ -306,16 +321,21 @@ static void xtcp_rcv_synsent(struct sock *sk, struct sk_buff *skb)
 /*
  * RFC 5681 §2: a duplicate ACK acknowledges nothing new while data is
  * outstanding, carries no data, SYN or FIN, and leaves the window as it is.
+ * With SACK (RFC 6675 §2) the last condition is instead that it SACKs data
+ * not SACKed before (@newly_sacked segments).
  */
 static bool xtcp_is_dupack(const struct xtcp_sock *xs,
-			   const struct sk_buff *skb)
+			   const struct sk_buff *skb, u32 newly_sacked)
 {
 	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 
-	return cb->ack_seq == xs->snd_una && xs->snd_una != xs->snd_nxt &&
-	       cb->end_seq == cb->seq &&
-	       ((u32)ntohs(xtcp_hdr(skb)->window) << xs->snd_wscale) ==
-		xs->snd_wnd;
+	if (cb->ack_seq != xs->snd_una || xs->snd_una == xs->snd_nxt ||
+	    cb->end_seq != cb->seq)
+		return false;
+	if (xs->sack_ok)
+		return newly_sacked;
+	return ((u32)ntohs(xtcp_hdr(skb)->window) << xs->snd_wscale) ==
+	       xs->snd_wnd;
 }
 
 /*
@@ -355,13 +375,14 @@ static bool xtcp_ack(struct sock *sk, struct sk_buff *skb)
 	icsk->icsk_probes_out = 0;
 
 	if (xtcp_seq_after(ack, xs->snd_una)) {
-		u32 prior_in_flight = xs->packets_out, acked;
+		u32 prior_in_flight = xtcp_in_flight(xs), acked;
 		s32 rtt_us;
 
 		xs->dupacks = 0;
 		xs->snd_una = ack;
 		xtcp_ts_rtt_sample(xs, &cb->opt);
 		acked = xtcp_clean_rtx_queue(sk, ack, &rtt_us);
+		xtcp_sack_process(sk, skb);
 		xtcp_urg_acked(xs);
 		/* new data acknowledged: the backed-off RTO ends (RFC 6298 §5.7) */
 		if (icsk->icsk_backoff)
@@ -376,8 +397,12 @@ static bool xtcp_ack(struct sock *sk, struct sk_buff *skb)
 			xtcp_rearm_rto(sk);
 		/* growth, or partial/full ACK handling in recovery */
 		xtcp_cong_ack(sk, ack, acked, prior_in_flight, rtt_us);
-	} else if (xtcp_is_dupack(xs, skb)) {
-		xtcp_cong_dupack(sk);
+	} else {
+		/* an older ACK's SACK blocks may be stale: only the latest */
+		u32 newly = ack == xs->snd_una ? xtcp_sack_process(sk, skb) : 0;
+
+		if (xtcp_is_dupack(xs, skb, newly))
+			xtcp_cong_dupack(sk);
 	}
 
 	/* window update, SND.WL1/SND.WL2 rule of §3.10.7.4 */
@@ -489,9 +514,10 @@ void xtcp_ofo_purge(struct sock *sk)
  * Hold an out-of-order segment (payload only, cb->seq at its first byte)
  * in the sequence-ordered tree. A segment wholly inside one already held is
  * dropped; segments wholly inside the new one are dropped; partial overlaps
- * are kept and trimmed when they become in order.
+ * are kept and trimmed when they become in order. Return: true when the
+ * segment held nothing new (a duplicate, for D-SACK).
  */
-static void xtcp_ofo_insert(struct sock *sk, struct sk_buff *skb)
+static bool xtcp_ofo_insert(struct sock *sk, struct sk_buff *skb)
 {
 	struct rb_root *root = &xtcp_sk(sk)->ofo_root;
 	struct rb_node **p = &root->rb_node, *parent = NULL;
@@ -509,7 +535,7 @@ static void xtcp_ofo_insert(struct sock *sk, struct sk_buff *skb)
 			/* same start: keep the longer one */
 			if (xtcp_seq_leq(end, XTCP_SKB_CB(other)->end_seq)) {
 				kfree_skb(skb);
-				return;
+				return true;
 			}
 			rb_replace_node(&other->rbnode, &skb->rbnode, root);
 			kfree_skb(other);
@@ -523,7 +549,7 @@ static void xtcp_ofo_insert(struct sock *sk, struct sk_buff *skb)
 	if (other && xtcp_seq_geq(XTCP_SKB_CB(other)->end_seq, end)) {
 		rb_erase(&skb->rbnode, root);
 		kfree_skb(skb);
-		return;
+		return true;
 	}
 drop_covered:
 	while ((other = skb_rb_next(skb)) &&
@@ -531,6 +557,7 @@ drop_covered:
 		rb_erase(&other->rbnode, root);
 		kfree_skb(other);
 	}
+	return false;
 }
 
 /*
@@ -610,6 +637,8 @@ static bool xtcp_data_queue(struct sock *sk, struct sk_buff *skb)
 	      (TCPF_ESTABLISHED | TCPF_FIN_WAIT1 | TCPF_FIN_WAIT2)) ||
 	    xtcp_seq_leq(cb->end_seq, xs->rcv_nxt)) {
 		/* an old duplicate, or the peer already sent its FIN */
+		if (xtcp_seq_leq(cb->seq + data_len, xs->rcv_nxt))
+			xtcp_sack_rcv_dup(sk, cb->seq, cb->seq + data_len);
 		xtcp_send_ack(sk);
 		return false;
 	}
@@ -643,12 +672,19 @@ static bool xtcp_data_queue(struct sock *sk, struct sk_buff *skb)
 		xs->rcv_mss = min_t(u32, data_len, max_t(u32, xs->advmss,
 							 XTCP_DEFAULT_MSS));
 	if (xtcp_seq_after(cb->seq, xs->rcv_nxt)) {
+		u32 seq = cb->seq;
+
 		skb_set_owner_r(skb, sk);
-		xtcp_ofo_insert(sk, skb);
+		/* RFC 2018 §4: SACK blocks tell the sender what arrived */
+		xtcp_sack_rcv_ofo(sk, seq, seq + data_len,
+				  xtcp_ofo_insert(sk, skb));
 		xtcp_send_ack(sk);
 		return true;
 	}
 
+	/* RFC 2883 §4: a head that was received before is a D-SACK */
+	if (xtcp_seq_before(cb->seq, xs->rcv_nxt))
+		xtcp_sack_rcv_dup(sk, cb->seq, xs->rcv_nxt);
 	gap = !RB_EMPTY_ROOT(&xs->ofo_root);
 	fin = xtcp_queue_in_order(sk, skb);
 	while (!fin && (ofo = skb_rb_first(&xs->ofo_root)) &&
@@ -656,6 +692,7 @@ static bool xtcp_data_queue(struct sock *sk, struct sk_buff *skb)
 		rb_erase(&ofo->rbnode, &xs->ofo_root);
 		fin = xtcp_queue_in_order(sk, ofo);
 	}
+	xtcp_sack_rcv_advance(sk);
 	xtcp_urg_data_arrived(sk);
 
 	if (!sock_flag(sk, SOCK_DEAD) &&

@@ -297,6 +297,8 @@ static void xtcp_init_child(struct sock *newsk, const struct request_sock *req)
 	xs->rcv_ratio = XTCP_RCV_RATIO_INIT;
 	icsk->icsk_ack.lrcvtime = jiffies;
 	xs->dupacks = 0;
+	xs->num_sacks = 0;
+	xs->dsack = 0;
 	xtcp_cong_child_init(newsk);
 }
 

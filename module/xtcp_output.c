@@ -106,7 +106,9 @@ XTCP_EXPORT_FOR_KUNIT(xtcp_ratelimit_allow);
  *
  * MSS, then SACK-permitted and timestamps (RFC 7323 Appendix A layout:
  * SACK-permitted takes the place of the two NOPs before the timestamps,
- * or follows two NOPs on its own), then the window scale behind one NOP.
+ * or follows two NOPs on its own), then the window scale behind one NOP,
+ * then SACK blocks behind two NOPs (RFC 2018 §3). The caller keeps the
+ * total within XTCP_MAX_OPT_LEN.
  *
  * Return: bytes written, a multiple of four.
  */
@@ -151,6 +153,24 @@ int xtcp_write_options(u8 *ptr, const struct xtcp_options *opt)
 			ptr[len + 3] = opt->wscale;
 		}
 		len += 4;
+	}
+	if (opt->num_sacks && opt->sacks) {
+		int i, olen = XTCPOLEN_SACK_BASE +
+			      opt->num_sacks * XTCPOLEN_SACK_BLOCK;
+
+		if (ptr) {
+			ptr[len] = XTCPOPT_NOP;
+			ptr[len + 1] = XTCPOPT_NOP;
+			ptr[len + 2] = XTCPOPT_SACK;
+			ptr[len + 3] = olen;
+			for (i = 0; i < opt->num_sacks; i++) {
+				u8 *b = ptr + len + 4 + i * XTCPOLEN_SACK_BLOCK;
+
+				put_unaligned_be32(opt->sacks[i].start, b);
+				put_unaligned_be32(opt->sacks[i].end, b + 4);
+			}
+		}
+		len += 2 + olen;
 	}
 	return len;
 }
@@ -215,13 +235,37 @@ void xtcp_finish_header(struct sk_buff *skb, __be32 saddr, __be32 daddr)
 }
 
 /*
+ * SACK blocks for a segment with @len payload bytes: a pure ACK has the
+ * option space the timestamps leave; a data segment only what it leaves
+ * below the MSS, so that no segment outgrows the path.
+ */
+static int xtcp_sack_for_segment(struct sock *sk, unsigned int len,
+				 struct xtcp_sack_block *sp)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	unsigned int room = XTCP_MAX_OPT_LEN;
+
+	if (!xs->sack_ok || (!xs->num_sacks && !xs->dsack) ||
+	    (1 << sk->sk_state) & (TCPF_SYN_SENT | TCPF_SYN_RECV))
+		return 0;
+	if (xs->tstamp_ok)
+		room -= XTCPOLEN_TSTAMP_ALIGNED;
+	if (len)
+		room = min_t(unsigned int, room,
+			     xs->mss_cache > len ? xs->mss_cache - len : 0);
+	return xtcp_sack_fill(sk, sp, xtcp_sack_opt_blocks(room));
+}
+
+/*
  * Transmit one segment of the socket through ip_queue_xmit(). With
  * timestamps in use every segment carries them (RFC 7323 §3.2): TSval from
- * our clock, TSecr = TS.Recent.
+ * our clock, TSecr = TS.Recent. Segments other than SYNs and RSTs carry
+ * the receiver's SACK blocks (RFC 2018 §4).
  */
 static int xtcp_transmit(struct sock *sk, struct sk_buff *skb, u8 flags,
 			 u32 seq, const struct xtcp_options *opt, gfp_t gfp)
 {
+	struct xtcp_sack_block sacks[XTCP_MAX_SACKS];
 	struct inet_sock *inet = inet_sk(sk);
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	struct xtcp_options ts = {};
@@ -229,11 +273,18 @@ static int xtcp_transmit(struct sock *sk, struct sk_buff *skb, u8 flags,
 	u16 win, up = 0;
 	int err;
 
-	if (!opt && xs->tstamp_ok) {
-		ts.tstamp_ok = 1;
-		ts.tsval = xtcp_ts_now(xs);
-		ts.tsecr = xs->ts_recent;
-		opt = &ts;
+	if (!opt) {
+		if (xs->tstamp_ok) {
+			ts.tstamp_ok = 1;
+			ts.tsval = xtcp_ts_now(xs);
+			ts.tsecr = xs->ts_recent;
+		}
+		if (!(flags & (XTCPHDR_SYN | XTCPHDR_RST))) {
+			ts.num_sacks = xtcp_sack_for_segment(sk, skb->len, sacks);
+			ts.sacks = sacks;
+		}
+		if (ts.tstamp_ok || ts.num_sacks)
+			opt = &ts;
 	}
 
 	if (flags & XTCPHDR_ACK)
@@ -453,6 +504,9 @@ int xtcp_retransmit_skb(struct sock *sk, struct sk_buff *skb)
 
 	xs->rtx_next = XTCP_SKB_CB(skb)->end_seq;
 	XTCP_SKB_CB(skb)->retransmitted = 1;
+	/* RFC 6675 §4: resent data counts in the pipe once more */
+	if (xs->sack_ok)
+		xtcp_sack_mark(xs, skb, XTCP_SKB_RTX);
 	xs->total_retrans++;
 	xtcp_inc_stats(sock_net(sk), XTCP_MIB_RETRANSSEGS);
 	return xtcp_transmit_queued(sk, skb);

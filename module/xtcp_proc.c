@@ -197,6 +197,10 @@ static const char * const xtcp_mib_names[] = {
 	[XTCP_MIB_SYNBADADDR]		= "SynBadAddr",
 	[XTCP_MIB_WINPROBES]		= "ZeroWindowProbes",
 	[XTCP_MIB_RCVMEMDROPS]		= "RcvMemDrops",
+	[XTCP_MIB_SACKRECOVERY]		= "SackRecovery",
+	[XTCP_MIB_SACKRENEGING]		= "SackReneging",
+	[XTCP_MIB_DSACKSENT]		= "DSackSent",
+	[XTCP_MIB_DSACKRECV]		= "DSackRecv",
 };
 
 static_assert(ARRAY_SIZE(xtcp_mib_names) == XTCP_MIB_MAX);

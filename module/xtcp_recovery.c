@@ -2,10 +2,11 @@
 /*
  * XTCP loss recovery and window gating shared by every algorithm: the
  * send limit (packets in flight <= cwnd, RFC 5681 §2, plus limited
- * transmit, RFC 3042), fast retransmit and NewReno fast recovery (RFC 5681
- * §3.2, RFC 6582 §3.2), the reaction to a retransmission timeout (RFC 5681
- * §3.1) and the restart after idle (RFC 5681 §4.1). The algorithm
- * (struct xtcp_congestion_ops) chooses ssthresh and the growth.
+ * transmit, RFC 3042), fast retransmit with NewReno fast recovery (RFC 5681
+ * §3.2, RFC 6582 §3.2) or, with SACK, the loss recovery of RFC 6675 (its
+ * scoreboard is xtcp_sack.c), the reaction to a retransmission timeout
+ * (RFC 5681 §3.1) and the restart after idle (RFC 5681 §4.1). The
+ * algorithm (struct xtcp_congestion_ops) chooses ssthresh and the growth.
  */
 #include <net/sock.h>
 #include <net/inet_connection_sock.h>
@@ -18,17 +19,18 @@
  *
  * RFC 5681 §2: FlightSize may not exceed cwnd. RFC 3042 §2 (limited
  * transmit): the first and second duplicate ACK each allow one new
- * segment beyond cwnd.
+ * segment beyond cwnd. With SACK the pipe estimate of RFC 6675 §4 stands
+ * for FlightSize, and the segments a duplicate ACK SACKs leave it.
  *
- * Return: true when packets_out is below the limit.
+ * Return: true when the data in flight is below the limit.
  */
 bool xtcp_cwnd_allows(const struct xtcp_sock *xs)
 {
 	u32 limit = xs->snd_cwnd;
 
-	if (xs->ca_state == XTCP_CA_DISORDER)
+	if (!xs->sack_ok && xs->ca_state == XTCP_CA_DISORDER)
 		limit += min_t(u32, xs->dupacks, 2);
-	return xs->packets_out < limit;
+	return xtcp_in_flight(xs) < limit;
 }
 
 static void xtcp_set_ca_state(struct sock *sk, u8 state)
@@ -99,6 +101,15 @@ void xtcp_cong_ack(struct sock *sk, u32 ack, u32 acked, u32 prior_in_flight,
 
 	switch (xs->ca_state) {
 	case XTCP_CA_RECOVERY:
+		if (xtcp_seq_before(ack, xs->recover) && xs->sack_ok) {
+			/*
+			 * RFC 6675 §5 step (C): a partial ACK only updates the
+			 * scoreboard; cwnd stays at ssthresh and the pipe says
+			 * what may go out.
+			 */
+			xtcp_sack_xmit(sk);
+			return;
+		}
 		if (xtcp_seq_before(ack, xs->recover)) {
 			/*
 			 * RFC 6582 §3.2 step 5, partial ACK: resend the next
@@ -119,7 +130,8 @@ void xtcp_cong_ack(struct sock *sk, u32 ack, u32 acked, u32 prior_in_flight,
 		 * ends halved, not collapsed, when everything is acknowledged.
 		 */
 		xs->snd_cwnd = xs->snd_ssthresh;
-		xs->lost_out = 0;
+		if (!xs->sack_ok)
+			xs->lost_out = 0;
 		xtcp_set_ca_state(sk, XTCP_CA_OPEN);
 		xtcp_cc_note(sk, XTCP_CC_RECOVERED);
 		return;
@@ -131,9 +143,13 @@ void xtcp_cong_ack(struct sock *sk, u32 ack, u32 acked, u32 prior_in_flight,
 		 */
 		ca->cong_avoid(sk, ack, acked);
 		if (xtcp_seq_before(ack, xs->recover)) {
-			xtcp_loss_retransmit(sk);
+			if (xs->sack_ok)
+				xtcp_sack_xmit(sk);
+			else
+				xtcp_loss_retransmit(sk);
 		} else {
-			xs->lost_out = 0;
+			if (!xs->sack_ok)
+				xs->lost_out = 0;
 			xtcp_set_ca_state(sk, XTCP_CA_OPEN);
 			why = XTCP_CC_RECOVERED;
 		}
@@ -154,6 +170,44 @@ void xtcp_cong_ack(struct sock *sk, u32 ack, u32 acked, u32 prior_in_flight,
 	}
 }
 
+/*
+ * RFC 6675 §5: with SACK, the third duplicate ACK or a lost oldest segment
+ * (IsLost(HighACK + 1), step 2) starts recovery with RecoveryPoint =
+ * HighData and cwnd = ssthresh (step 4.2); the oldest segment is resent
+ * at once (step 4.3), then whatever the pipe allows (step C). A recovery
+ * does not start before SND.UNA passed the previous one's point (§5.1).
+ */
+static void xtcp_sack_dupack(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	switch (xs->ca_state) {
+	case XTCP_CA_RECOVERY:
+	case XTCP_CA_LOSS:
+		xtcp_sack_xmit(sk);
+		return;
+	}
+	if (xs->dupacks < XTCP_DUPTHRESH && !xtcp_sack_head_lost(sk)) {
+		xtcp_set_ca_state(sk, XTCP_CA_DISORDER);
+		return;
+	}
+	if (xtcp_seq_before(xs->snd_una, xs->recover))
+		return;
+	xtcp_reduce_ssthresh(sk);
+	xs->snd_cwnd = xs->snd_ssthresh;
+	xs->recover = xs->snd_nxt;
+	xs->total_lost++;
+	xtcp_set_ca_state(sk, XTCP_CA_RECOVERY);
+	xtcp_cc_note(sk, XTCP_CC_FAST_RETRANS);
+	xtcp_inc_stats(sock_net(sk), XTCP_MIB_FASTRETRANS);
+	xtcp_inc_stats(sock_net(sk), XTCP_MIB_SACKRECOVERY);
+	xtcp_sack_mark_head_lost(sk);
+	/* step 4.3 whatever the pipe says, then step (C) */
+	xtcp_retransmit_head(sk);
+	xtcp_sack_xmit(sk);
+	xtcp_rearm_rto(sk);
+}
+
 /**
  * xtcp_cong_dupack() - a duplicate ACK (RFC 5681 §2 definition)
  * @sk: socket, locked
@@ -162,7 +216,8 @@ void xtcp_cong_ack(struct sock *sk, u32 ack, u32 acked, u32 prior_in_flight,
  * and fast recovery with ssthresh from the algorithm and cwnd =
  * ssthresh + 3 (RFC 5681 §3.2 steps 2-3), unless the ACK does not cover
  * the previous recovery point (RFC 6582 §3.2 step 1). Later ones inflate
- * cwnd by one segment (RFC 5681 §3.2 step 4).
+ * cwnd by one segment (RFC 5681 §3.2 step 4). With SACK, RFC 6675 instead
+ * (xtcp_sack_dupack()).
  */
 void xtcp_cong_dupack(struct sock *sk)
 {
@@ -170,6 +225,10 @@ void xtcp_cong_dupack(struct sock *sk)
 
 	if (xs->dupacks < U8_MAX)
 		xs->dupacks++;
+	if (xs->sack_ok) {
+		xtcp_sack_dupack(sk);
+		return;
+	}
 	switch (xs->ca_state) {
 	case XTCP_CA_RECOVERY:
 		xs->snd_cwnd++;
@@ -217,7 +276,10 @@ void xtcp_cong_rto(struct sock *sk)
 	xs->recover = xs->snd_nxt;
 	xs->rtx_next = xs->snd_una;
 	xs->dupacks = 0;
-	xs->lost_out = 1;
+	if (xs->sack_ok)
+		xtcp_sack_mark_rto(sk);
+	else
+		xs->lost_out = 1;
 	xs->total_lost++;
 	if (xs->ca_ops->cwnd_event)
 		xs->ca_ops->cwnd_event(sk, XTCP_CA_EVENT_LOSS);

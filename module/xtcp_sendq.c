@@ -59,6 +59,7 @@ static void xtcp_enqueue(struct sock *sk, struct sk_buff *skb)
  */
 void xtcp_queue_ctl_skb(struct sock *sk, struct sk_buff *skb)
 {
+	XTCP_SKB_CB(skb)->sacked = 0;
 	sk_wmem_schedule(sk, skb->truesize);
 	xtcp_wmem_charge(sk, skb->truesize);
 	xtcp_enqueue(sk, skb);
@@ -92,6 +93,7 @@ static struct sk_buff *xtcp_new_data_skb(struct sock *sk)
 	XTCP_SKB_CB(skb)->end_seq = xs->write_seq;
 	XTCP_SKB_CB(skb)->flags = XTCPHDR_ACK;
 	XTCP_SKB_CB(skb)->retransmitted = 0;
+	XTCP_SKB_CB(skb)->sacked = 0;
 	xtcp_wmem_charge(sk, skb->truesize);
 	xtcp_enqueue(sk, skb);
 	return skb;
@@ -348,6 +350,7 @@ u32 xtcp_clean_rtx_queue(struct sock *sk, u32 ack, s32 *rtt_us)
 			karn = true;
 		else
 			rtt = (long)((u32)jiffies - cb->when);
+		xtcp_sack_skb_freed(xs, skb);
 		xtcp_wmem_free_skb(sk, skb);
 		freed++;
 	}
@@ -377,5 +380,8 @@ void xtcp_purge_write_queue(struct sock *sk)
 		xtcp_wmem_free_skb(sk, skb);
 	xtcp_sk(sk)->send_head = NULL;
 	xtcp_sk(sk)->packets_out = 0;
+	xtcp_sk(sk)->sacked_out = 0;
+	xtcp_sk(sk)->lost_out = 0;
+	xtcp_sk(sk)->retrans_out = 0;
 	sk_mem_reclaim(sk);
 }

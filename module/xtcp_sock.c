@@ -312,6 +312,8 @@ int xtcp_disconnect(struct sock *sk, int flags)
 	xs->urg_data = 0;
 	xs->mss_cache = XTCP_DEFAULT_MSS;
 	xs->dupacks = 0;
+	xs->num_sacks = 0;
+	xs->dsack = 0;
 	xtcp_cong_reset(sk);
 	sk_dst_reset(sk);
 	sk_error_report(sk);

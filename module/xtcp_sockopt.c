@@ -195,7 +195,8 @@ static void xtcp_get_info(struct sock *sk, struct tcp_info *info)
 	info->tcpi_snd_ssthresh = xs->snd_ssthresh;
 	info->tcpi_unacked = xs->packets_out;
 	info->tcpi_lost = xs->lost_out;
-	info->tcpi_retrans = xs->lost_out;
+	info->tcpi_retrans = xs->sack_ok ? xs->retrans_out : xs->lost_out;
+	info->tcpi_sacked = xs->sacked_out;
 	info->tcpi_last_data_sent = jiffies_to_msecs(now - xs->lsndtime);
 	info->tcpi_rcv_space = xs->rcv_wnd;
 	info->tcpi_snd_wnd = xs->snd_wnd;

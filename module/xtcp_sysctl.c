@@ -86,6 +86,8 @@ static const struct ctl_table xtcp_sysctl_template[] = {
 	XTCP_SYSCTL_INT("timestamps", timestamps, SYSCTL_ZERO, SYSCTL_ONE),
 	/* offer and accept SACK-permitted (RFC 2018 §2) */
 	XTCP_SYSCTL_INT("sack", sack, SYSCTL_ZERO, SYSCTL_ONE),
+	/* report duplicate segments in D-SACK blocks (RFC 2883) */
+	XTCP_SYSCTL_INT("dsack", dsack, SYSCTL_ZERO, SYSCTL_ONE),
 	{ }
 };
 

@@ -529,6 +529,67 @@ int xpkt_opt_ts_get(const struct xpkt_seg *s, uint32_t *tsval, uint32_t *tsecr)
 	return 1;
 }
 
+/* Append NOP, NOP, SACK-permitted (RFC 2018 §2) at @opt; returns 4. */
+unsigned int xpkt_opt_sack_perm(uint8_t *opt)
+{
+	opt[0] = 1;
+	opt[1] = 1;
+	opt[2] = 4;
+	opt[3] = 2;
+	return 4;
+}
+
+/* Append NOP, NOP, SACK (RFC 2018 §3) with @n blocks; returns its length. */
+unsigned int xpkt_opt_sack(uint8_t *opt, const uint32_t (*blocks)[2], int n)
+{
+	int i;
+
+	opt[0] = 1;
+	opt[1] = 1;
+	opt[2] = 5;
+	opt[3] = 2 + 8 * n;
+	for (i = 0; i < n; i++) {
+		xpkt_put32(opt + 4 + 8 * i, blocks[i][0]);
+		xpkt_put32(opt + 8 + 8 * i, blocks[i][1]);
+	}
+	return 4 + 8 * n;
+}
+
+/*
+ * The SACK blocks of @s (at most @max, in option order): their number, 0
+ * without a SACK option, -1 if the option list or the SACK option is
+ * malformed.
+ */
+int xpkt_opt_sack_get(const struct xpkt_seg *s, uint32_t (*blocks)[2], int max)
+{
+	unsigned int i = 0;
+	int n, k;
+
+	while (i < s->optlen) {
+		if (s->opt[i] == 0)
+			break;
+		if (s->opt[i] == 1) {
+			i++;
+			continue;
+		}
+		if (i + 1 >= s->optlen || s->opt[i + 1] < 2 ||
+		    i + s->opt[i + 1] > s->optlen)
+			return -1;
+		if (s->opt[i] == 5) {
+			if (s->opt[i + 1] < 10 || (s->opt[i + 1] - 2) % 8)
+				return -1;
+			n = (s->opt[i + 1] - 2) / 8;
+			for (k = 0; k < n && k < max; k++) {
+				blocks[k][0] = get32(s->opt + i + 2 + 8 * k);
+				blocks[k][1] = get32(s->opt + i + 6 + 8 * k);
+			}
+			return n;
+		}
+		i += s->opt[i + 1];
+	}
+	return 0;
+}
+
 /* Window scale shift of @s, or -1 if absent or malformed. */
 int xpkt_opt_wscale(const struct xpkt_seg *s)
 {

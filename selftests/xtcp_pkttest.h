@@ -322,12 +322,14 @@ static inline void conn_alive(struct __test_metadata *_metadata,
 
 /*
  * Passive open by hand (RFC 9293 §3.5 figure 6, §3.10.7.2): listener in A,
- * our SYN with MSS and window scale 0 and ISN @tisn, its SYN-ACK, our ACK
- * (carrying @len bytes of data when @len > 0), accept().
+ * our SYN with MSS and window scale 0, the @xoptlen bytes of @xopt, and
+ * ISN @tisn, its SYN-ACK, our ACK (carrying @len bytes of data when
+ * @len > 0), accept().
  */
-static inline void passive_open(struct __test_metadata *_metadata,
-				struct _test_data_pkt *self, struct tconn *c,
-				uint32_t tisn, unsigned int len)
+static inline void passive_open_opt(struct __test_metadata *_metadata,
+				    struct _test_data_pkt *self, struct tconn *c,
+				    uint32_t tisn, unsigned int len,
+				    const uint8_t *xopt, unsigned int xoptlen)
 {
 	struct xpkt_seg s;
 
@@ -338,6 +340,10 @@ static inline void passive_open(struct __test_metadata *_metadata,
 
 	xpkt_seg_init(&s, c->tport, c->sport, tisn, 0, XPKT_SYN);
 	s.optlen = xpkt_opt_syn(s.opt, PEER_MSS, 0);
+	ASSERT_GE(XPKT_MAX_OPT, s.optlen + xoptlen);
+	if (xoptlen)
+		memcpy(s.opt + s.optlen, xopt, xoptlen);
+	s.optlen += xoptlen;
 	ASSERT_EQ(0, xpkt_send(&self->p, &s));
 	c->active = true;
 	c->snd_nxt = tisn + 1;
@@ -363,6 +369,14 @@ static inline void passive_open(struct __test_metadata *_metadata,
 		c->snd_nxt += len;
 	}
 	expect_state(_metadata, c, XTCP_ST_ESTABLISHED);
+}
+
+/* passive_open_opt() with MSS and window scale 0 only */
+static inline void passive_open(struct __test_metadata *_metadata,
+				struct _test_data_pkt *self, struct tconn *c,
+				uint32_t tisn, unsigned int len)
+{
+	passive_open_opt(_metadata, self, c, tisn, len, NULL, 0);
 }
 
 /* --- fixture ------------------------------------------------------------ */
