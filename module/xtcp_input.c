@@ -744,8 +744,14 @@ int xtcp_rcv_state_process(struct sock *sk, struct sk_buff *skb)
 	/* first: sequence number */
 	if (!xtcp_seq_acceptable(cb->seq, cb->end_seq - cb->seq, xs->rcv_nxt,
 				 xtcp_rcv_window(xs))) {
-		if (!(flags & XTCPHDR_RST))
-			xtcp_send_ack(sk);
+		u32 data_end = cb->seq + skb->len - xtcp_hdr(skb)->doff * 4;
+
+		if (flags & XTCPHDR_RST)
+			goto discard;
+		/* RFC 2883 §4: data received before is reported in a D-SACK */
+		if (xtcp_seq_leq(data_end, xs->rcv_nxt))
+			xtcp_sack_rcv_dup(sk, cb->seq, data_end);
+		xtcp_send_ack(sk);
 		goto discard;
 	}
 	xtcp_ts_update_recent(xs, cb);

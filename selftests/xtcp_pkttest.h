@@ -340,7 +340,7 @@ static inline void passive_open_opt(struct __test_metadata *_metadata,
 
 	xpkt_seg_init(&s, c->tport, c->sport, tisn, 0, XPKT_SYN);
 	s.optlen = xpkt_opt_syn(s.opt, PEER_MSS, 0);
-	ASSERT_GE(XPKT_MAX_OPT, s.optlen + xoptlen);
+	ASSERT_GE((unsigned int)XPKT_MAX_OPT, s.optlen + xoptlen);
 	if (xoptlen)
 		memcpy(s.opt + s.optlen, xopt, xoptlen);
 	s.optlen += xoptlen;
