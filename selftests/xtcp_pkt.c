@@ -540,7 +540,7 @@ unsigned int xpkt_opt_sack_perm(uint8_t *opt)
 }
 
 /* Append NOP, NOP, SACK (RFC 2018 §3) with @n blocks; returns its length. */
-unsigned int xpkt_opt_sack(uint8_t *opt, const uint32_t (*blocks)[2], int n)
+unsigned int xpkt_opt_sack(uint8_t *opt, const struct xpkt_sack *blocks, int n)
 {
 	int i;
 
@@ -549,8 +549,8 @@ unsigned int xpkt_opt_sack(uint8_t *opt, const uint32_t (*blocks)[2], int n)
 	opt[2] = 5;
 	opt[3] = 2 + 8 * n;
 	for (i = 0; i < n; i++) {
-		xpkt_put32(opt + 4 + 8 * i, blocks[i][0]);
-		xpkt_put32(opt + 8 + 8 * i, blocks[i][1]);
+		xpkt_put32(opt + 4 + 8 * i, blocks[i].start);
+		xpkt_put32(opt + 8 + 8 * i, blocks[i].end);
 	}
 	return 4 + 8 * n;
 }
@@ -560,7 +560,7 @@ unsigned int xpkt_opt_sack(uint8_t *opt, const uint32_t (*blocks)[2], int n)
  * without a SACK option, -1 if the option list or the SACK option is
  * malformed.
  */
-int xpkt_opt_sack_get(const struct xpkt_seg *s, uint32_t (*blocks)[2], int max)
+int xpkt_opt_sack_get(const struct xpkt_seg *s, struct xpkt_sack *blocks, int max)
 {
 	unsigned int i = 0;
 	int n, k;
@@ -580,8 +580,8 @@ int xpkt_opt_sack_get(const struct xpkt_seg *s, uint32_t (*blocks)[2], int max)
 				return -1;
 			n = (s->opt[i + 1] - 2) / 8;
 			for (k = 0; k < n && k < max; k++) {
-				blocks[k][0] = get32(s->opt + i + 2 + 8 * k);
-				blocks[k][1] = get32(s->opt + i + 6 + 8 * k);
+				blocks[k].start = get32(s->opt + i + 2 + 8 * k);
+				blocks[k].end = get32(s->opt + i + 6 + 8 * k);
 			}
 			return n;
 		}

@@ -51,6 +51,12 @@ struct xpkt_seg {
 	long long t_ms;			/* CLOCK_MONOTONIC at reception */
 };
 
+/* A SACK block (RFC 2018 §3), host order. */
+struct xpkt_sack {
+	uint32_t start;
+	uint32_t end;
+};
+
 /* A packet endpoint. */
 struct xpkt {
 	int fd;
@@ -86,8 +92,8 @@ int xpkt_opt_wscale(const struct xpkt_seg *s);
 unsigned int xpkt_opt_ts(uint8_t *opt, uint32_t tsval, uint32_t tsecr);
 int xpkt_opt_ts_get(const struct xpkt_seg *s, uint32_t *tsval, uint32_t *tsecr);
 unsigned int xpkt_opt_sack_perm(uint8_t *opt);
-unsigned int xpkt_opt_sack(uint8_t *opt, const uint32_t (*blocks)[2], int n);
-int xpkt_opt_sack_get(const struct xpkt_seg *s, uint32_t (*blocks)[2], int max);
+unsigned int xpkt_opt_sack(uint8_t *opt, const struct xpkt_sack *blocks, int n);
+int xpkt_opt_sack_get(const struct xpkt_seg *s, struct xpkt_sack *blocks, int max);
 void xpkt_flags_str(uint8_t flags, char *buf, size_t len);
 void xpkt_seg_str(const struct xpkt_seg *s, char *buf, size_t len);
 long long xpkt_now_ms(void);

@@ -59,17 +59,24 @@ static void sack_open(struct __test_metadata *_metadata,
 /*
  * Send the fake peer's bytes [@from * L, @to * L) of the stream and take
  * the SUT's ACK into @s: @ack (in units of L from the stream start) must
- * be its acknowledgment and the @nb blocks of @want exactly its SACK
- * blocks.
+ * be its acknowledgment and @want ("12-13 8-9", in the same units, "" for
+ * none) exactly its SACK blocks.
  */
 static void seg_ack(struct __test_metadata *_metadata,
 		    struct _test_data_pkt *self, struct xpkt_seg *s, int from,
-		    int to, int ack, const int (*want)[2], int nb,
-		    const char *what)
+		    int to, int ack, const char *want, const char *what)
 {
+	struct xpkt_sack got[MAX_BLOCKS], exp[MAX_BLOCKS];
 	struct tconn *c = &self->c;
-	uint32_t base = c->tisn + 1, got[MAX_BLOCKS][2];
-	int n, i;
+	uint32_t base = c->tisn + 1;
+	int n, nb = 0, i, a, b, used;
+
+	while (nb < MAX_BLOCKS && sscanf(want, " %d-%d%n", &a, &b, &used) == 2) {
+		exp[nb].start = base + a * L;
+		exp[nb].end = base + b * L;
+		nb++;
+		want += used;
+	}
 
 	tx(_metadata, self, c, XPKT_ACK | XPKT_PSH, base + from * L,
 	   c->rcv_nxt, (to - from) * L);
@@ -80,9 +87,9 @@ static void seg_ack(struct __test_metadata *_metadata,
 		log_seg("got", s);
 	ASSERT_EQ(nb, n) TH_LOG("%s: SACK blocks", what);
 	for (i = 0; i < nb; i++) {
-		EXPECT_EQ(base + want[i][0] * L, got[i][0])
+		EXPECT_EQ(exp[i].start, got[i].start)
 			TH_LOG("%s: block %d left edge", what, i);
-		EXPECT_EQ(base + want[i][1] * L, got[i][1])
+		EXPECT_EQ(exp[i].end, got[i].end)
 			TH_LOG("%s: block %d right edge", what, i);
 	}
 	ASSERT_LE(s->optlen, 40U);
@@ -91,11 +98,11 @@ static void seg_ack(struct __test_metadata *_metadata,
 /* seg_ack() when the ACK itself is of no further interest */
 static void seg_expect(struct __test_metadata *_metadata,
 		       struct _test_data_pkt *self, int from, int to, int ack,
-		       const int (*want)[2], int nb, const char *what)
+		       const char *want, const char *what)
 {
 	struct xpkt_seg s;
 
-	seg_ack(_metadata, self, &s, from, to, ack, want, nb, what);
+	seg_ack(_metadata, self, &s, from, to, ack, want, what);
 }
 
 /*
@@ -112,43 +119,25 @@ TEST_F(pkt, receiver_blocks)
 	int i;
 
 	sack_open(_metadata, self, false);
-	seg_expect(_metadata, self, 2, 3, 0,
-		   (const int[][2]){ { 2, 3 } }, 1, "first hole");
-	seg_expect(_metadata, self, 4, 5, 0,
-		   (const int[][2]){ { 4, 5 }, { 2, 3 } }, 2, "second hole");
-	seg_expect(_metadata, self, 3, 4, 0,
-		   (const int[][2]){ { 2, 5 } }, 1, "blocks merged");
-	seg_expect(_metadata, self, 6, 7, 0,
-		   (const int[][2]){ { 6, 7 }, { 2, 5 } }, 2, "6");
-	seg_expect(_metadata, self, 8, 9, 0,
-		   (const int[][2]){ { 8, 9 }, { 6, 7 }, { 2, 5 } }, 3, "8");
-	seg_expect(_metadata, self, 10, 11, 0,
-		   (const int[][2]){ { 10, 11 }, { 8, 9 }, { 6, 7 }, { 2, 5 } },
-		   4, "10");
+	seg_expect(_metadata, self, 2, 3, 0, "2-3", "first hole");
+	seg_expect(_metadata, self, 4, 5, 0, "4-5 2-3", "second hole");
+	seg_expect(_metadata, self, 3, 4, 0, "2-5", "blocks merged");
+	seg_expect(_metadata, self, 6, 7, 0, "6-7 2-5", "6");
+	seg_expect(_metadata, self, 8, 9, 0, "8-9 6-7 2-5", "8");
+	seg_expect(_metadata, self, 10, 11, 0, "10-11 8-9 6-7 2-5", "10");
 	seg_expect(_metadata, self, 12, 13, 0,
-		   (const int[][2]){ { 12, 13 }, { 10, 11 }, { 8, 9 }, { 6, 7 } },
-		   4, "four blocks at most, the oldest goes");
-	seg_expect(_metadata, self, 0, 1, 1,
-		   (const int[][2]){ { 12, 13 }, { 10, 11 }, { 8, 9 }, { 6, 7 } },
-		   4, "in order, holes remain");
+		   "12-13 10-11 8-9 6-7", "four blocks at most, the oldest goes");
+	seg_expect(_metadata, self, 0, 1, 1, "12-13 10-11 8-9 6-7", "in order, holes remain");
 	seg_expect(_metadata, self, 1, 2, 5,
-		   (const int[][2]){ { 12, 13 }, { 10, 11 }, { 8, 9 }, { 6, 7 } },
-		   4, "hole filled up to an unreported block");
-	seg_expect(_metadata, self, 0, 1, 5,
-		   (const int[][2]){ { 0, 1 }, { 12, 13 }, { 10, 11 }, { 8, 9 } },
-		   4, "D-SACK below RCV.NXT");
+		   "12-13 10-11 8-9 6-7", "hole filled up to an unreported block");
+	seg_expect(_metadata, self, 0, 1, 5, "0-1 12-13 10-11 8-9", "D-SACK below RCV.NXT");
 	seg_expect(_metadata, self, 8, 9, 5,
-		   (const int[][2]){ { 8, 9 }, { 8, 9 }, { 12, 13 }, { 10, 11 } },
-		   4, "D-SACK of out-of-order data, then its block");
+		   "8-9 8-9 12-13 10-11", "D-SACK of out-of-order data, then its block");
 	seg_expect(_metadata, self, 14, 15, 5,
-		   (const int[][2]){ { 14, 15 }, { 8, 9 }, { 12, 13 }, { 10, 11 } },
-		   4, "a D-SACK is reported once");
-	seg_expect(_metadata, self, 5, 6, 7,
-		   (const int[][2]){ { 14, 15 }, { 8, 9 }, { 12, 13 }, { 10, 11 } },
-		   4, "RCV.NXT passes a block");
+		   "14-15 8-9 12-13 10-11", "a D-SACK is reported once");
+	seg_expect(_metadata, self, 5, 6, 7, "14-15 8-9 12-13 10-11", "RCV.NXT passes a block");
 	seg_expect(_metadata, self, 7, 8, 9,
-		   (const int[][2]){ { 14, 15 }, { 12, 13 }, { 10, 11 } },
-		   3, "the block RCV.NXT reached is gone");
+		   "14-15 12-13 10-11", "the block RCV.NXT reached is gone");
 	EXPECT_EQ(2, xtcp_stat_get(NULL, "DSackSent") - dsacks);
 	for (i = 0; i < 9; i++) {
 		char want[L], got[L];
@@ -167,18 +156,15 @@ TEST_F(pkt, receiver_blocks_with_timestamps)
 	struct xpkt_seg s;
 
 	sack_open(_metadata, self, true);
-	seg_expect(_metadata, self, 2, 3, 0,
-		   (const int[][2]){ { 2, 3 } }, 1, "2");
-	seg_expect(_metadata, self, 4, 5, 0,
-		   (const int[][2]){ { 4, 5 }, { 2, 3 } }, 2, "4");
-	seg_expect(_metadata, self, 6, 7, 0,
-		   (const int[][2]){ { 6, 7 }, { 4, 5 }, { 2, 3 } }, 3, "6");
+	seg_expect(_metadata, self, 2, 3, 0, "2-3", "2");
+	seg_expect(_metadata, self, 4, 5, 0, "4-5 2-3", "4");
+	seg_expect(_metadata, self, 6, 7, 0, "6-7 4-5 2-3", "6");
 	seg_ack(_metadata, self, &s, 8, 9, 0,
-		(const int[][2]){ { 8, 9 }, { 6, 7 }, { 4, 5 } }, 3,
+		"8-9 6-7 4-5",
 		"three blocks beside timestamps");
 	ASSERT_EQ(1, xpkt_opt_ts_get(&s, &tsval, &tsecr));
 	seg_ack(_metadata, self, &s, 6, 7, 0,
-		(const int[][2]){ { 6, 7 }, { 6, 7 }, { 8, 9 } }, 3,
+		"6-7 6-7 8-9",
 		"a D-SACK takes the first of the three");
 	ASSERT_EQ(1, xpkt_opt_ts_get(&s, &tsval, &tsecr));
 }
@@ -188,21 +174,19 @@ TEST_F(pkt, dsack_sysctl_off)
 {
 	ASSERT_EQ(0, sysctl_set("dsack", 0));
 	sack_open(_metadata, self, false);
-	seg_expect(_metadata, self, 0, 1, 1, NULL, 0, "in order");
-	seg_expect(_metadata, self, 0, 1, 1, NULL, 0, "duplicate: no D-SACK");
-	seg_expect(_metadata, self, 2, 3, 1,
-		   (const int[][2]){ { 2, 3 } }, 1, "out of order");
-	seg_expect(_metadata, self, 2, 3, 1,
-		   (const int[][2]){ { 2, 3 } }, 1, "its duplicate: no D-SACK");
+	seg_expect(_metadata, self, 0, 1, 1, "", "in order");
+	seg_expect(_metadata, self, 0, 1, 1, "", "duplicate: no D-SACK");
+	seg_expect(_metadata, self, 2, 3, 1, "2-3", "out of order");
+	seg_expect(_metadata, self, 2, 3, 1, "2-3", "its duplicate: no D-SACK");
 }
 
 /* RFC 2018 §2: no SACK blocks unless the peer's SYN permitted them */
 TEST_F(pkt, no_blocks_without_permission)
 {
 	passive_open(_metadata, self, &self->c, 0x5AC1000, 0);
-	seg_expect(_metadata, self, 2, 3, 0, NULL, 0, "out of order");
-	seg_expect(_metadata, self, 0, 1, 1, NULL, 0, "in order");
-	seg_expect(_metadata, self, 0, 1, 1, NULL, 0, "duplicate");
+	seg_expect(_metadata, self, 2, 3, 0, "", "out of order");
+	seg_expect(_metadata, self, 0, 1, 1, "", "in order");
+	seg_expect(_metadata, self, 0, 1, 1, "", "duplicate");
 }
 
 /* --- the SUT as sender -------------------------------------------------- */
@@ -210,7 +194,7 @@ TEST_F(pkt, no_blocks_without_permission)
 /* an ACK of @ack from the fake peer with the @n SACK blocks of @blk */
 static void ack_sack(struct __test_metadata *_metadata,
 		     struct _test_data_pkt *self, uint32_t ack,
-		     const uint32_t (*blk)[2], int n)
+		     const struct xpkt_sack *blk, int n)
 {
 	struct tconn *c = &self->c;
 	struct xpkt_seg s;
@@ -266,11 +250,11 @@ static unsigned int times_sent(const struct seen *sn, uint32_t seq)
  * most recent first, at most four. Return: their number.
  */
 static int blocks_for(const struct flight *f, const bool *lost,
-		      unsigned int upto, uint32_t (*blk)[2])
+		      unsigned int upto, struct xpkt_sack *blk)
 {
 	unsigned int i = 0, first;
 	int n = 0, k;
-	uint32_t runs[MAX_FLIGHT][2];
+	struct xpkt_sack runs[MAX_FLIGHT];
 	int nr = 0;
 
 	while (i < upto && !lost[i])
@@ -281,14 +265,12 @@ static int blocks_for(const struct flight *f, const bool *lost,
 		first = i;
 		while (i + 1 < upto && !lost[i + 1])
 			i++;
-		runs[nr][0] = f->seq[first];
-		runs[nr][1] = f->end[i];
+		runs[nr].start = f->seq[first];
+		runs[nr].end = f->end[i];
 		nr++;
 	}
-	for (k = nr - 1; k >= 0 && n < MAX_BLOCKS; k--, n++) {
-		blk[n][0] = runs[k][0];
-		blk[n][1] = runs[k][1];
-	}
+	for (k = nr - 1; k >= 0 && n < MAX_BLOCKS; k--, n++)
+		blk[n] = runs[k];
 	return n;
 }
 
@@ -352,7 +334,8 @@ static bool forty_in_flight(struct __test_metadata *_metadata,
 TEST_F(pkt, recovery_three_losses)
 {
 	static const unsigned int holes[] = { 3, 10, 20 };
-	uint32_t blk[MAX_BLOCKS][2], high;
+	struct xpkt_sack blk[MAX_BLOCKS];
+	uint32_t high;
 	long long rtx0, rec0;
 	struct tcp_info ti;
 	struct flight f;
@@ -428,7 +411,7 @@ TEST_F(pkt, timeout_skips_sacked)
 {
 	uint8_t perm[4];
 	unsigned int plen = xpkt_opt_sack_perm(perm), i;
-	uint32_t blk[1][2];
+	struct xpkt_sack blk[1];
 	long long rto0 = xtcp_stat_get(NULL, "RtoTimeouts");
 	struct flight f = { 0 };
 	struct xpkt_seg s;
@@ -440,8 +423,8 @@ TEST_F(pkt, timeout_skips_sacked)
 			plen);
 	ASSERT_TRUE(recv_flight(_metadata, self, &self->c, &f, 10, "IW"));
 	/* the 2nd and 3rd arrived, the 1st did not: too little for IsLost */
-	blk[0][0] = f.seq[1];
-	blk[0][1] = f.end[2];
+	blk[0].start = f.seq[1];
+	blk[0].end = f.end[2];
 	ack_sack(_metadata, self, f.seq[0], blk, 1);
 	/* limited transmit may send new data; then the timeout resends #1 */
 	do {
@@ -486,7 +469,7 @@ TEST_F(pkt, block_checks)
 	long long ds0 = xtcp_stat_get(NULL, "DSackRecv");
 	struct flight f = { 0 };
 	struct tcp_info ti;
-	uint32_t blk[3][2];
+	struct xpkt_sack blk[3];
 	struct xpkt_seg s;
 	int i;
 
@@ -494,12 +477,12 @@ TEST_F(pkt, block_checks)
 	sender_open_opt(_metadata, self, &self->c, 0x5AC4000, NULL, perm,
 			plen);
 	ASSERT_TRUE(recv_flight(_metadata, self, &self->c, &f, 10, "IW"));
-	blk[0][0] = f.end[9] + 1;		/* beyond SND.NXT */
-	blk[0][1] = f.end[9] + 1 + L;
-	blk[1][0] = f.end[5];			/* reversed */
-	blk[1][1] = f.seq[5];
-	blk[2][0] = f.seq[0] - 0x10000000;	/* far below */
-	blk[2][1] = f.seq[0] - 0x0fff0000;
+	blk[0].start = f.end[9] + 1;		/* beyond SND.NXT */
+	blk[0].end = f.end[9] + 1 + L;
+	blk[1].start = f.end[5];			/* reversed */
+	blk[1].end = f.seq[5];
+	blk[2].start = f.seq[0] - 0x10000000;	/* far below */
+	blk[2].end = f.seq[0] - 0x0fff0000;
 	for (i = 0; i < 4; i++)
 		ack_sack(_metadata, self, f.seq[0], blk, 3);
 	if (!rto_fired())
@@ -525,8 +508,8 @@ TEST_F(pkt, block_checks)
 	EXPECT_EQ(10U, ti.tcpi_unacked) TH_LOG("the malformed ACK was used");
 
 	/* D-SACK: #1 arrived twice, reported below the cumulative ACK */
-	blk[0][0] = f.seq[0];
-	blk[0][1] = f.end[0];
+	blk[0].start = f.seq[0];
+	blk[0].end = f.end[0];
 	ack_sack(_metadata, self, f.end[0], blk, 1);
 	sleep_ms(FLIGHT_QUIET_MS);
 	EXPECT_EQ(1, xtcp_stat_get(NULL, "DSackRecv") - ds0);

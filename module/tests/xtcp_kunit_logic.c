@@ -6,6 +6,7 @@
  */
 #include <kunit/test.h>
 #include <linux/slab.h>
+#include <asm/unaligned.h>
 
 #include "xtcp.h"
 
@@ -164,6 +165,47 @@ static void xtcp_write_options_test(struct kunit *test)
 
 	memset(&in, 0, sizeof(in));
 	KUNIT_EXPECT_EQ(test, 0, xtcp_write_options(buf, &in));
+}
+
+/* RFC 2018 §3: SACK blocks written behind two NOPs and found again */
+static void xtcp_sack_option_test(struct kunit *test)
+{
+	static const struct xtcp_sack_block blk[] = {
+		{ 0xfffffff0U, 0x10 }, { 0x100, 0x200 }, { 0x300, 0x400 },
+	};
+	static const u8 len6[] = { 1, 1, 5, 6, 0, 0, 0, 1 };
+	static const u8 len11[] = { 5, 11, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0 };
+	struct xtcp_options in = {
+		.tstamp_ok = 1, .tsval = 5, .tsecr = 6,
+		.num_sacks = 3, .sacks = blk,
+	};
+	struct xtcp_options out;
+	const u8 *b;
+	u8 buf[XTCP_MAX_OPT_LEN];
+	int len;
+
+	/* timestamps and three blocks fill the 40 bytes exactly */
+	len = xtcp_write_options(buf, &in);
+	KUNIT_ASSERT_EQ(test, XTCP_MAX_OPT_LEN, len);
+	KUNIT_EXPECT_EQ(test, len, xtcp_write_options(NULL, &in));
+	KUNIT_EXPECT_EQ(test, XTCPOPT_SACK, buf[14]);
+	KUNIT_EXPECT_EQ(test, 26, buf[15]);
+	KUNIT_ASSERT_EQ(test, 0, parse(test, buf, len, false, &out));
+	KUNIT_EXPECT_EQ(test, 5U, out.tsval);
+	KUNIT_ASSERT_EQ(test, 3, out.num_sacks);
+	KUNIT_EXPECT_EQ(test, (int)sizeof(struct tcphdr) + 16, out.sack_off);
+	b = buf + out.sack_off - sizeof(struct tcphdr);
+	KUNIT_EXPECT_EQ(test, 0xfffffff0U, get_unaligned_be32(b));
+	KUNIT_EXPECT_EQ(test, 0x10U, get_unaligned_be32(b + 4));
+	KUNIT_EXPECT_EQ(test, 0x400U, get_unaligned_be32(b + 20));
+	/* a SYN's SACK blocks mean nothing */
+	KUNIT_ASSERT_EQ(test, 0, parse(test, buf, len, true, &out));
+	KUNIT_EXPECT_EQ(test, 0, out.num_sacks);
+	/* lengths other than 2 + 8n drop the segment */
+	KUNIT_EXPECT_EQ(test, -EINVAL, parse(test, len6, sizeof(len6), false,
+					     &out));
+	KUNIT_EXPECT_EQ(test, -EINVAL, parse(test, len11, sizeof(len11), false,
+					     &out));
 }
 
 /* RFC 7323 §5.3 R1 and §5.5 (24 idle days), across the 2^32 wrap */
@@ -346,6 +388,7 @@ static struct kunit_case xtcp_logic_cases[] = {
 	KUNIT_CASE(xtcp_parse_options_test),
 	KUNIT_CASE(xtcp_parse_timestamps_test),
 	KUNIT_CASE(xtcp_write_options_test),
+	KUNIT_CASE(xtcp_sack_option_test),
 	KUNIT_CASE(xtcp_paws_test),
 	KUNIT_CASE(xtcp_urg_ptr_test),
 	KUNIT_CASE(xtcp_flags_illegal_test),
