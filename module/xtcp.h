@@ -101,6 +101,9 @@
  * @sack_ok: SACK-permitted (RFC 2018 §2) was present / is sent
  * @tsval: its TSval
  * @tsecr: its TSecr
+ * @ecn_ok: not an option but the ECN-setup flags of a SYN (RFC 3168
+ *	§6.1.1) as accepted for a request sock; kept here because a SYN
+ *	cookie's TSval carries it with the options (xtcp_ecn.c)
  */
 struct xtcp_options {
 	u16 mss;
@@ -110,6 +113,7 @@ struct xtcp_options {
 	u8 sack_ok;
 	u32 tsval;
 	u32 tsecr;
+	u8 ecn_ok;
 };
 
 /**
@@ -229,6 +233,11 @@ struct xtcp_skb_cb {
  *	the urgent byte in the low eight bits
  * @last_cookie: jiffies (low bit set) when this listener last sent a SYN
  *	cookie, 0 if it never did
+ * @ecn_ok: ECN (RFC 3168) negotiated; in SYN-SENT, requested (xtcp_ecn.c)
+ * @ecn_ece: a CE mark was received: our ACKs carry ECE until a CWR arrives
+ * @ecn_cwr: the window was reduced for an ECE: the next new data segment
+ *	carries CWR
+ * @ecn_seen: a segment with CE was received at least once (TCP_INFO)
  */
 struct xtcp_sock {
 	struct inet_connection_sock icsk;
@@ -304,6 +313,10 @@ struct xtcp_sock {
 	u32 urg_seq;
 	u16 urg_data;
 	unsigned long last_cookie;
+	u8 ecn_ok:1;
+	u8 ecn_ece:1;
+	u8 ecn_cwr:1;
+	u8 ecn_seen:1;
 };
 
 /* xtcp_sock.urg_data states */
@@ -427,6 +440,8 @@ struct xtcp_ratelimit {
  * @slow_start_after_idle: 1 to restart from the initial window after an
  *	idle period (RFC 5681 §4.1)
  * @cc_sysctl_hdr: registered congestion-control sysctls (xtcp_cong.c)
+ * @ecn: 0 no ECN; 1 request it on outgoing SYNs and accept it on incoming
+ *	ones; 2 accept only (RFC 3168 §6.1.1)
  */
 struct xtcp_net {
 	struct sock *ctl_sk;
@@ -460,6 +475,7 @@ struct xtcp_net {
 	int initial_cwnd;
 	int slow_start_after_idle;
 	struct ctl_table_header *cc_sysctl_hdr;
+	int ecn;
 };
 
 /* pure functions the KUnit suites (module/tests/) call from xtcp_kunit.ko */
@@ -692,6 +708,22 @@ void xtcp_cookie_ts_decode(u32 tsecr, struct xtcp_options *opt);
 u32 xtcp_cookie_ts_off(__be32 saddr, __be32 daddr, __be16 sport,
 		       __be16 dport);
 struct sock *xtcp_cookie_receive(struct sock *sk, struct sk_buff *skb);
+
+/* xtcp_ecn.c */
+#define XTCP_ECN_OFF		0
+#define XTCP_ECN_ON		1	/* request and accept */
+#define XTCP_ECN_PASSIVE	2	/* accept only (the default) */
+bool xtcp_ecn_accept_syn(int sysctl, u8 syn_flags);
+bool xtcp_ecn_agreed(bool requested, u8 flags);
+void xtcp_ecn_connect(struct sock *sk);
+void xtcp_ecn_rcv_syn(struct sock *sk, u8 flags);
+bool xtcp_ecn_syn_ok(const struct sock *lsk, u8 flags);
+u8 xtcp_ecn_synack_flags(const struct request_sock *req);
+void xtcp_ecn_init_child(struct sock *newsk, const struct request_sock *req);
+void xtcp_ecn_xmit(struct sock *sk, const struct sk_buff *skb,
+		   struct tcphdr *th);
+void xtcp_ecn_rcv(struct sock *sk, const struct sk_buff *skb);
+u8 xtcp_ecn_info_options(const struct sock *sk);
 
 /* xtcp_proc.c */
 int xtcp_proc_init_net(struct net *net);

@@ -197,6 +197,10 @@ static const char * const xtcp_mib_names[] = {
 	[XTCP_MIB_SYNBADADDR]		= "SynBadAddr",
 	[XTCP_MIB_WINPROBES]		= "ZeroWindowProbes",
 	[XTCP_MIB_RCVMEMDROPS]		= "RcvMemDrops",
+	[XTCP_MIB_ECNNEGOTIATED]	= "ECNNegotiated",
+	[XTCP_MIB_INCES]		= "InCEs",
+	[XTCP_MIB_ECEREDUCTIONS]	= "ECEReductions",
+	[XTCP_MIB_OUTCWRS]		= "OutCWRs",
 };
 
 static_assert(ARRAY_SIZE(xtcp_mib_names) == XTCP_MIB_MAX);

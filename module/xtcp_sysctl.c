@@ -86,6 +86,8 @@ static const struct ctl_table xtcp_sysctl_template[] = {
 	XTCP_SYSCTL_INT("timestamps", timestamps, SYSCTL_ZERO, SYSCTL_ONE),
 	/* offer and accept SACK-permitted (RFC 2018 §2) */
 	XTCP_SYSCTL_INT("sack", sack, SYSCTL_ZERO, SYSCTL_ONE),
+	/* RFC 3168 §6.1.1: 0 off, 1 request and accept, 2 accept only */
+	XTCP_SYSCTL_INT("ecn", ecn, SYSCTL_ZERO, SYSCTL_TWO),
 	{ }
 };
 
