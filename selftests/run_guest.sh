@@ -209,7 +209,7 @@ for f in "${tests[@]}"; do
 	fi
 	case "$name" in
 	*.sh) run_one "$name" "$f" ;;
-	xtcp_states* | xtcp_hdr | xtcp_listen | xtcp_timers | xtcp_policy | xtcp_ts | xtcp_cc)
+	xtcp_states* | xtcp_hdr | xtcp_listen | xtcp_timers | xtcp_policy | xtcp_ts | xtcp_cc | xtcp_ecn)
 		run_one "$name" "$here/pkt_wrap.sh" "$f" ;;
 	*) run_one "$name" "$here/ns_wrap.sh" "$f" ;;
 	esac
