@@ -687,10 +687,12 @@ TEST_F_TIMEOUT(pkt, e2e_ce_marking_qdisc, 120)
 
 	ASSERT_EQ(0, sysctl_set("ecn", 1));
 	ASSERT_EQ(0, sysctl_set("rto_min_ms", 200));
-	ASSERT_EQ(0, xtcp_system("tc qdisc replace dev %s root handle 1: tbf rate %s burst 6kb latency 2s",
-				 ifa, E2E_QDISC_RATE));
-	ASSERT_EQ(0, xtcp_system("tc qdisc add dev %s parent 1:1 handle 10: fq_codel ce_threshold 1ms",
-				 ifa)) TH_LOG("sch_fq_codel missing?");
+	ASSERT_EQ(0, xtcp_system("tc qdisc replace dev %s root handle 1: tbf %s %s",
+				 ifa, "rate " E2E_QDISC_RATE,
+				 "burst 6kb latency 2s"));
+	ASSERT_EQ(0, xtcp_system("tc qdisc add dev %s parent 1:1 handle 10: %s",
+				 ifa, "fq_codel ce_threshold 1ms"))
+		TH_LOG("sch_fq_codel missing?");
 
 	lfd = xtcp_listen_in(self->env.ns_b, self->env.addr_b, &srv);
 	ASSERT_LE(0, lfd);

@@ -53,8 +53,7 @@ struct xpkt_seg {
 	uint8_t data[XPKT_MAX_DATA];
 	unsigned int len;
 	uint16_t csum_xor;		/* send: corrupt the checksum with it */
-	uint8_t tos;			/* IP TOS byte (ECN in its low bits):
-					 * sent as is, recorded on receive */
+	uint8_t tos;			/* IP TOS byte (ECN bits): sent, and read */
 	/* filled on receive */
 	struct in_addr saddr;
 	struct in_addr daddr;
