@@ -73,15 +73,6 @@ static void wait_acked(struct __test_metadata *_metadata, int fd,
 	ASSERT_EQ(0U, ti->tcpi_unacked);
 }
 
-/* queue as much as the send buffer takes, without blocking */
-static void topup(int fd)
-{
-	static char buf[65536];
-
-	while (send(fd, buf, sizeof(buf), MSG_DONTWAIT | MSG_NOSIGNAL) > 0)
-		;
-}
-
 /*
  * Connection with the SUT as sender: passive open, TCP_NODELAY, a send
  * buffer for a few hundred segments, cwnd record on, data queued.
@@ -90,19 +81,8 @@ static void sender_open(struct __test_metadata *_metadata,
 			struct _test_data_pkt *self, struct tconn *c,
 			uint32_t tisn, const char *ca)
 {
-	int one = 1, sndbuf = 1 << 20;
-
 	passive_open(_metadata, self, c, tisn, 0);
-	if (ca)
-		ASSERT_EQ(0, setsockopt(c->fd, SOL_TCP, TCP_CONGESTION, ca,
-					strlen(ca)));
-	ASSERT_EQ(0, setsockopt(c->fd, SOL_TCP, TCP_NODELAY, &one,
-				sizeof(one)));
-	ASSERT_EQ(0, setsockopt(c->fd, SOL_SOCKET, SO_SNDBUF, &sndbuf,
-				sizeof(sndbuf)));
-	ASSERT_EQ(0, setsockopt(c->fd, SOL_XTCP, XTCP_CC_LOG, &one,
-				sizeof(one)));
-	topup(c->fd);
+	sender_setup(_metadata, c->fd, ca);
 }
 
 /*
@@ -123,22 +103,6 @@ static void rto_mark(void)
 static bool rto_fired(void)
 {
 	return xtcp_stat_get(NULL, "RtoTimeouts") != rto_base;
-}
-
-/* abandon the connection under test (RST to the SUT, sockets closed) */
-static void conn_abort(struct __test_metadata *_metadata,
-		       struct _test_data_pkt *self, struct tconn *c)
-{
-	if (c->active)
-		tx(_metadata, self, c, XPKT_RST, c->snd_nxt, 0, 0);
-	c->active = false;
-	if (c->fd >= 0)
-		close(c->fd);
-	if (c->lfd >= 0)
-		close(c->lfd);
-	c->fd = -1;
-	c->lfd = -1;
-	xpkt_drain(&self->p, c->tport, 30, 500);
 }
 
 /* is [seq, end) one of the segments of @f from index @from on? */

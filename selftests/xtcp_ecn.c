@@ -130,22 +130,6 @@ static uint32_t ecn_passive_open(struct __test_metadata *_metadata,
 	return tsval;
 }
 
-/* close the connection under test (RST to the SUT) before the next one */
-static void conn_end(struct __test_metadata *_metadata,
-		     struct _test_data_pkt *self, struct tconn *c)
-{
-	if (c->active)
-		tx(_metadata, self, c, XPKT_RST, c->snd_nxt, 0, 0);
-	c->active = false;
-	if (c->fd >= 0)
-		close(c->fd);
-	if (c->lfd >= 0)
-		close(c->lfd);
-	c->fd = -1;
-	c->lfd = -1;
-	xpkt_drain(&self->p, c->tport, 30, 500);
-}
-
 /*
  * The SUT sends @len bytes: the segment must go out ECT(0) exactly when
  * @ecn and carry @flags (ACK, PSH aside; ECE/CWR as the case wants).
@@ -195,7 +179,7 @@ TEST_F(pkt, passive_negotiation)
 			ASSERT_EQ(want, info_ecn(_metadata, c->fd));
 			sut_sends(_metadata, self, c, 100, want, 0, "data");
 			agreed += want;
-			conn_end(_metadata, self, c);
+			conn_abort(_metadata, self, c);
 		}
 	}
 	ASSERT_EQ(neg0 + agreed, xtcp_stat_get(NULL, "ECNNegotiated"));
@@ -263,7 +247,7 @@ TEST_F(pkt, active_negotiation)
 					ecn == 1, synacks[i]);
 			ASSERT_EQ(want, info_ecn(_metadata, c->fd));
 			sut_sends(_metadata, self, c, 100, want, 0, "data");
-			conn_end(_metadata, self, c);
+			conn_abort(_metadata, self, c);
 		}
 	}
 }
@@ -287,12 +271,12 @@ TEST_F(pkt, syncookie_carries_ecn)
 	ASSERT_EQ(0x20U, tsval & 0x20) TH_LOG("TSval 0x%08x", tsval);
 	ASSERT_TRUE(info_ecn(_metadata, c->fd));
 	sut_sends(_metadata, self, c, 100, true, 0, "data (ECN cookie)");
-	conn_end(_metadata, self, c);
+	conn_abort(_metadata, self, c);
 
 	tsval = ecn_passive_open(_metadata, self, c, 0xE9000, 0, true, false);
 	ASSERT_EQ(0U, tsval & 0x20) TH_LOG("TSval 0x%08x", tsval);
 	ASSERT_FALSE(info_ecn(_metadata, c->fd));
-	conn_end(_metadata, self, c);
+	conn_abort(_metadata, self, c);
 
 	ecn_passive_open(_metadata, self, c, 0xEA000, XPKT_ECE | XPKT_CWR,
 			 false, false);
@@ -409,15 +393,6 @@ TEST_F(pkt, ce_echoed_until_cwr)
 	sut_sends(_metadata, self, c, 50, true, 0, "SUT data, no echo due");
 }
 
-/* queue as much as the send buffer takes, without blocking */
-static void topup(int fd)
-{
-	static char buf[65536];
-
-	while (send(fd, buf, sizeof(buf), MSG_DONTWAIT | MSG_NOSIGNAL) > 0)
-		;
-}
-
 /*
  * The next @n new data segments from the SUT (ends in @end, flags in
  * @flags), each ECT(0), then none for QUIET ms.
@@ -471,18 +446,9 @@ static void ecn_sender_open(struct __test_metadata *_metadata,
 			    struct _test_data_pkt *self, struct tconn *c,
 			    uint32_t tisn, bool ecn)
 {
-	int one = 1, sndbuf = 1 << 20;
-
 	ecn_passive_open(_metadata, self, c, tisn,
 			 ecn ? XPKT_ECE | XPKT_CWR : 0, false, ecn);
-	ASSERT_EQ(0, setsockopt(c->fd, SOL_TCP, TCP_CONGESTION, "newreno", 7));
-	ASSERT_EQ(0, setsockopt(c->fd, SOL_TCP, TCP_NODELAY, &one,
-				sizeof(one)));
-	ASSERT_EQ(0, setsockopt(c->fd, SOL_SOCKET, SO_SNDBUF, &sndbuf,
-				sizeof(sndbuf)));
-	ASSERT_EQ(0, setsockopt(c->fd, SOL_XTCP, XTCP_CC_LOG, &one,
-				sizeof(one)));
-	topup(c->fd);
+	sender_setup(_metadata, c->fd, "newreno");
 }
 
 /*

@@ -11,6 +11,8 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <linux/xtcp.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -301,6 +303,51 @@ static inline void push_data(struct __test_metadata *_metadata,
 	ASSERT_EQ(c->rcv_nxt, s.seq);
 	expect_data(_metadata, c->fd, c->snd_nxt, len);
 	c->snd_nxt += len;
+}
+
+/* abandon the connection under test (RST to the SUT, sockets closed) */
+static inline void conn_abort(struct __test_metadata *_metadata,
+			      struct _test_data_pkt *self, struct tconn *c)
+{
+	if (c->active)
+		tx(_metadata, self, c, XPKT_RST, c->snd_nxt, 0, 0);
+	c->active = false;
+	if (c->fd >= 0)
+		close(c->fd);
+	if (c->lfd >= 0)
+		close(c->lfd);
+	c->fd = -1;
+	c->lfd = -1;
+	xpkt_drain(&self->p, c->tport, 30, 500);
+}
+
+/* queue as much as the send buffer takes, without blocking */
+static inline void topup(int fd)
+{
+	static char buf[65536];
+
+	while (send(fd, buf, sizeof(buf), MSG_DONTWAIT | MSG_NOSIGNAL) > 0)
+		;
+}
+
+/*
+ * The SUT as a sender on @fd: algorithm @ca (NULL: the default),
+ * TCP_NODELAY, a send buffer for a few hundred segments, the cwnd record
+ * (XTCP_CC_LOG) on, and data queued.
+ */
+static inline void sender_setup(struct __test_metadata *_metadata, int fd,
+				const char *ca)
+{
+	int one = 1, sndbuf = 1 << 20;
+
+	if (ca)
+		ASSERT_EQ(0, setsockopt(fd, SOL_TCP, TCP_CONGESTION, ca,
+					strlen(ca)));
+	ASSERT_EQ(0, setsockopt(fd, SOL_TCP, TCP_NODELAY, &one, sizeof(one)));
+	ASSERT_EQ(0, setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf,
+				sizeof(sndbuf)));
+	ASSERT_EQ(0, setsockopt(fd, SOL_XTCP, XTCP_CC_LOG, &one, sizeof(one)));
+	topup(fd);
 }
 
 /* The connection still works: data both ways. */
