@@ -536,7 +536,46 @@ TEST_F(pkt, ece_halves_cwnd_once_per_window)
 }
 
 /*
- * 7. Without ECN negotiated, ECE on ACKs and CE on data mean nothing: no
+ * 7. Duplicate ACKs during CWR: the first two leave the reduction in force
+ * (no Disorder, no limited transmit beyond cwnd); the third starts fast
+ * retransmit at once — CWR's recover point is no loss episode — without a
+ * second ssthresh reduction in the same window (RFC 3168 §6.1.2):
+ * cwnd = ssthresh + 3.
+ */
+TEST_F(pkt, dupacks_in_cwr)
+{
+	struct tconn *c = &self->c;
+	uint32_t end[WIN0];
+	uint8_t fl[WIN0];
+	struct tcp_info ti;
+	struct xpkt_seg s;
+	int i, r;
+
+	ecn_sender_open(_metadata, self, c, 0xEF000, true);
+	recv_new(_metadata, self, c, WIN0, end, fl, "initial window");
+	tx(_metadata, self, c, XPKT_ACK | XPKT_ECE, c->snd_nxt, end[0], 0);
+	wait_ca(_metadata, c->fd, &ti, CA_CWR);
+	ASSERT_EQ(5U, ti.tcpi_snd_ssthresh);
+	for (i = 0; i < 2; i++)
+		tx(_metadata, self, c, XPKT_ACK, c->snd_nxt, end[0], 0);
+	expect_none(_metadata, self, c, QUIET, "two duplicate ACKs in CWR");
+	get_info(_metadata, c->fd, &ti);
+	ASSERT_EQ(CA_CWR, ti.tcpi_ca_state);
+	tx(_metadata, self, c, XPKT_ACK, c->snd_nxt, end[0], 0);
+	do {
+		r = xpkt_recv(&self->p, &s, c->tport, REPLY_MS);
+		ASSERT_LT(0, r) TH_LOG("no fast retransmission");
+	} while (!s.len);
+	ASSERT_EQ(end[0], s.seq);
+	ASSERT_EQ(XPKT_NOT_ECT, ecn_of(&s));
+	get_info(_metadata, c->fd, &ti);
+	ASSERT_EQ(3, ti.tcpi_ca_state);		/* Recovery */
+	ASSERT_EQ(5U, ti.tcpi_snd_ssthresh);
+	ASSERT_EQ(8U, ti.tcpi_snd_cwnd);
+}
+
+/*
+ * 8. Without ECN negotiated, ECE on ACKs and CE on data mean nothing: no
  * reduction, no echo, no CWR, no ECT, nothing counted.
  */
 TEST_F(pkt, no_ecn_ignores_ece_and_ce)
@@ -632,7 +671,7 @@ static void *sink_run(void *arg)
 }
 
 /*
- * 8. End to end: net.xtcp.ecn = 1 in A, a listener in B (ecn 2 accepts),
+ * 9. End to end: net.xtcp.ecn = 1 in A, a listener in B (ecn 2 accepts),
  * and a tbf bottleneck on A's veth whose fq_codel child marks CE on
  * packets queued longer than 1 ms. The transfer arrives intact; B
  * received CEs and echoed them, A reduced its window for ECE (counter,
