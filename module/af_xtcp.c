@@ -181,6 +181,7 @@ static int __net_init xtcp_net_init(struct net *net)
 	xn->timestamps = 1;
 	xn->sack = 1;
 	xn->dsack = 1;
+	xn->ecn = XTCP_ECN_PASSIVE;
 	xn->synack_retries = 5;
 	xn->syncookies = 1;
 	xn->abort_on_overflow = 0;

@@ -118,6 +118,9 @@ struct xtcp_sack_block {
  * @sack_ok: SACK-permitted (RFC 2018 §2) was present / is sent
  * @num_sacks: SACK blocks (RFC 2018 §3) present / to send from @sacks
  * @sack_off: received: offset of the first SACK block from the header start
+ * @ecn_ok: not an option but the ECN-setup flags of a SYN (RFC 3168
+ *	§6.1.1) as accepted for a request sock; kept here because a SYN
+ *	cookie's TSval carries it with the options (xtcp_ecn.c)
  * @tsval: its TSval
  * @tsecr: its TSecr
  * @sacks: to send: the SACK blocks, most recent first
@@ -130,6 +133,7 @@ struct xtcp_options {
 	u8 sack_ok;
 	u8 num_sacks;
 	u8 sack_off;
+	u8 ecn_ok;
 	u32 tsval;
 	u32 tsecr;
 	const struct xtcp_sack_block *sacks;
@@ -138,12 +142,12 @@ struct xtcp_options {
 /**
  * struct xtcp_skb_cb - per-segment control block kept in skb->cb
  * @header: room for the IP layer's control block while the skb is in IP
- * @ack_seq: acknowledgment number (received segments)
  * @opt: options of a received segment, validated on arrival
  * @when: jiffies of the last transmission (queued segments)
  * @first_tx: jiffies of the first transmission (queued segments)
  * @seq: first sequence number of the segment
  * @end_seq: seq + SYN + FIN + payload length
+ * @ack_seq: acknowledgment number (received segments)
  * @flags: header flags (XTCPHDR_*)
  * @retransmitted: segment was sent more than once (Karn's rule)
  * @sacked: scoreboard bits of a sent segment (XTCP_SKB_SACKED, ...)
@@ -158,10 +162,7 @@ struct xtcp_skb_cb {
 		union {
 			struct inet_skb_parm h4;
 		} header;
-		struct {
-			u32 ack_seq;
-			struct xtcp_options opt;
-		};
+		struct xtcp_options opt;
 		struct {
 			u32 when;
 			u32 first_tx;
@@ -169,6 +170,7 @@ struct xtcp_skb_cb {
 	};
 	u32 seq;
 	u32 end_seq;
+	u32 ack_seq;
 	u8 flags;
 	u8 retransmitted;
 	u8 sacked;
@@ -272,6 +274,11 @@ struct xtcp_skb_cb {
  * @selective_acks: SACK blocks to send, most recently changed first
  *	(RFC 2018 §4)
  * @dsack_block: the duplicate range the next ACK reports
+ * @ecn_ok: ECN (RFC 3168) negotiated; in SYN-SENT, requested (xtcp_ecn.c)
+ * @ecn_ece: a CE mark was received: our ACKs carry ECE until a CWR arrives
+ * @ecn_cwr: the window was reduced for an ECE: the next new data segment
+ *	carries CWR
+ * @ecn_seen: a segment with CE was received at least once (TCP_INFO)
  */
 struct xtcp_sock {
 	struct inet_connection_sock icsk;
@@ -353,6 +360,10 @@ struct xtcp_sock {
 	u8 dsack:1;
 	struct xtcp_sack_block selective_acks[XTCP_MAX_SACKS];
 	struct xtcp_sack_block dsack_block;
+	u8 ecn_ok:1;
+	u8 ecn_ece:1;
+	u8 ecn_cwr:1;
+	u8 ecn_seen:1;
 };
 
 /* xtcp_sock.urg_data states */
@@ -477,6 +488,8 @@ struct xtcp_ratelimit {
  * @slow_start_after_idle: 1 to restart from the initial window after an
  *	idle period (RFC 5681 §4.1)
  * @cc_sysctl_hdr: registered congestion-control sysctls (xtcp_cong.c)
+ * @ecn: 0 no ECN; 1 request it on outgoing SYNs and accept it on incoming
+ *	ones; 2 accept only (RFC 3168 §6.1.1)
  */
 struct xtcp_net {
 	struct sock *ctl_sk;
@@ -511,6 +524,7 @@ struct xtcp_net {
 	int slow_start_after_idle;
 	struct ctl_table_header *cc_sysctl_hdr;
 	int dsack;
+	int ecn;
 };
 
 /* pure functions the KUnit suites (module/tests/) call from xtcp_kunit.ko */
@@ -763,6 +777,22 @@ void xtcp_cookie_ts_decode(u32 tsecr, struct xtcp_options *opt);
 u32 xtcp_cookie_ts_off(__be32 saddr, __be32 daddr, __be16 sport,
 		       __be16 dport);
 struct sock *xtcp_cookie_receive(struct sock *sk, struct sk_buff *skb);
+
+/* xtcp_ecn.c */
+#define XTCP_ECN_OFF		0
+#define XTCP_ECN_ON		1	/* request and accept */
+#define XTCP_ECN_PASSIVE	2	/* accept only (the default) */
+bool xtcp_ecn_accept_syn(int sysctl, u8 syn_flags);
+bool xtcp_ecn_agreed(bool requested, u8 flags);
+void xtcp_ecn_connect(struct sock *sk);
+void xtcp_ecn_rcv_syn(struct sock *sk, u8 flags);
+bool xtcp_ecn_syn_ok(const struct sock *lsk, u8 flags);
+u8 xtcp_ecn_synack_flags(const struct request_sock *req);
+void xtcp_ecn_init_child(struct sock *newsk, const struct request_sock *req);
+void xtcp_ecn_xmit(struct sock *sk, const struct sk_buff *skb,
+		   struct tcphdr *th);
+void xtcp_ecn_rcv(struct sock *sk, const struct sk_buff *skb);
+u8 xtcp_ecn_info_options(const struct sock *sk);
 
 /* xtcp_proc.c */
 int xtcp_proc_init_net(struct net *net);

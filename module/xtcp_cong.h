@@ -90,6 +90,7 @@ struct xtcp_congestion_ops {
  * @XTCP_CC_RECOVERED: full ACK, recovery left
  * @XTCP_CC_RTO: retransmission timeout
  * @XTCP_CC_IDLE: restart after idle
+ * @XTCP_CC_ECE: window reduced for an ECN echo (RFC 3168 §6.1.2)
  */
 enum xtcp_cc_reason {
 	XTCP_CC_INIT = 0,
@@ -100,6 +101,7 @@ enum xtcp_cc_reason {
 	XTCP_CC_RECOVERED = 5,
 	XTCP_CC_RTO = 6,
 	XTCP_CC_IDLE = 7,
+	XTCP_CC_ECE = 8,
 };
 
 /* xtcp_cong.c: registry and per-socket choice */
@@ -129,6 +131,7 @@ void xtcp_cong_ack(struct sock *sk, u32 ack, u32 acked, u32 prior_in_flight,
 void xtcp_cong_dupack(struct sock *sk);
 void xtcp_cong_rto(struct sock *sk);
 void xtcp_cong_idle_restart(struct sock *sk);
+void xtcp_cong_cwr(struct sock *sk);
 
 /* shared arithmetic (xtcp_cong_newreno.c) */
 u32 xtcp_slow_start(struct xtcp_sock *xs, u32 acked);

@@ -286,6 +286,7 @@ static void xtcp_rcv_synsent(struct sock *sk, struct sk_buff *skb)
 	xs->copied_seq = xs->rcv_nxt;
 	xs->rcv_wup = xs->rcv_nxt;
 	xtcp_set_peer_options(xs, &cb->opt);
+	xtcp_ecn_rcv_syn(sk, cb->flags);
 	inet_csk(sk)->icsk_sync_mss(sk, inet_csk(sk)->icsk_pmtu_cookie);
 	xs->snd_wnd = ntohs(th->window);	/* never scaled in a SYN */
 	xs->max_window = xs->snd_wnd;
@@ -771,9 +772,10 @@ int xtcp_rcv_state_process(struct sock *sk, struct sk_buff *skb)
 		goto discard;
 	}
 
-	/* fifth: ACK */
+	/* fifth: ACK, after ECN (RFC 3168 §6.1.2-§6.1.3, xtcp_ecn.c) */
 	if (!(flags & XTCPHDR_ACK))
 		goto discard;
+	xtcp_ecn_rcv(sk, skb);
 	if (!xtcp_ack(sk, skb))
 		goto discard;
 

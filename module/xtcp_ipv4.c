@@ -158,6 +158,7 @@ int xtcp_v4_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len)
 	/* offered now; kept only if the SYN-ACK answers (RFC 7323 §3.2) */
 	xs->tstamp_ok = !!READ_ONCE(xtcp_pernet(sock_net(sk))->timestamps);
 	xs->sack_ok = !!READ_ONCE(xtcp_pernet(sock_net(sk))->sack);
+	xtcp_ecn_connect(sk);
 	xs->ts_offset = get_random_u32();
 	icsk->icsk_sync_mss(sk, mtu);
 	icsk->icsk_retransmits = 0;

@@ -166,6 +166,7 @@ static void xtcp_send_cookie(struct sock *sk, struct sk_buff *skb)
 		xreq->opt.wscale = cb->opt.wscale;
 		xreq->opt.sack_ok = cb->opt.sack_ok &&
 				    READ_ONCE(xtcp_pernet(sock_net(sk))->sack);
+		xreq->opt.ecn_ok = xtcp_ecn_syn_ok(sk, cb->flags);
 		xreq->ts_off = xtcp_cookie_ts_off(iph->daddr, iph->saddr,
 						  th->dest, th->source);
 	}
@@ -238,6 +239,7 @@ int xtcp_v4_conn_request(struct sock *sk, struct sk_buff *skb)
 		xreq->opt.tstamp_ok = 0;
 	if (!READ_ONCE(xtcp_pernet(sock_net(sk))->sack))
 		xreq->opt.sack_ok = 0;
+	xreq->opt.ecn_ok = xtcp_ecn_syn_ok(sk, cb->flags);
 	xreq->ts_off = get_random_u32();
 	xreq->irs = cb->seq;
 	xreq->iss = xtcp_v4_isn(iph->daddr, iph->saddr, th->dest, th->source,
@@ -300,6 +302,7 @@ static void xtcp_init_child(struct sock *newsk, const struct request_sock *req)
 	xs->num_sacks = 0;
 	xs->dsack = 0;
 	xtcp_cong_child_init(newsk);
+	xtcp_ecn_init_child(newsk, req);
 }
 
 /**

@@ -305,6 +305,7 @@ static int xtcp_transmit(struct sock *sk, struct sk_buff *skb, u8 flags,
 			      (flags & XTCPHDR_ACK) ? xs->rcv_nxt : 0, flags, win,
 			      opt);
 	th->urg_ptr = htons(up);
+	xtcp_ecn_xmit(sk, skb, th);
 	if (flags & XTCPHDR_ACK)
 		xs->ack_pending = 0;
 	inet_csk(sk)->icsk_af_ops->send_check(sk, skb);
@@ -719,8 +720,8 @@ struct sk_buff *xtcp_make_synack(const struct sock *sk, struct dst_entry *dst,
 	}
 	win = req->rsk_rcv_wnd;
 	xtcp_push_header(skb, htons(ireq->ir_num), ireq->ir_rmt_port,
-			 xreq->iss, xreq->irs + 1, XTCPHDR_SYN | XTCPHDR_ACK,
-			 win, &opt);
+			 xreq->iss, xreq->irs + 1, XTCPHDR_SYN | XTCPHDR_ACK |
+			 xtcp_ecn_synack_flags(req), win, &opt);
 	xtcp_finish_header(skb, ireq->ir_loc_addr, ireq->ir_rmt_addr);
 	return skb;
 }

@@ -201,6 +201,10 @@ static const char * const xtcp_mib_names[] = {
 	[XTCP_MIB_SACKRENEGING]		= "SackReneging",
 	[XTCP_MIB_DSACKSENT]		= "DSackSent",
 	[XTCP_MIB_DSACKRECV]		= "DSackRecv",
+	[XTCP_MIB_ECNNEGOTIATED]	= "ECNNegotiated",
+	[XTCP_MIB_INCES]		= "InCEs",
+	[XTCP_MIB_ECEREDUCTIONS]	= "ECEReductions",
+	[XTCP_MIB_OUTCWRS]		= "OutCWRs",
 };
 
 static_assert(ARRAY_SIZE(xtcp_mib_names) == XTCP_MIB_MAX);

@@ -158,6 +158,11 @@ void xtcp_cong_ack(struct sock *sk, u32 ack, u32 acked, u32 prior_in_flight,
 	case XTCP_CA_DISORDER:
 		xtcp_set_ca_state(sk, XTCP_CA_OPEN);
 		break;
+	case XTCP_CA_CWR:
+		/* RFC 3168 §6.1.2: no growth until the reduced window is acked */
+		if (!xtcp_seq_before(ack, xs->recover))
+			xtcp_set_ca_state(sk, XTCP_CA_OPEN);
+		return;
 	}
 
 	/*
@@ -188,12 +193,18 @@ static void xtcp_sack_dupack(struct sock *sk)
 		return;
 	}
 	if (xs->dupacks < XTCP_DUPTHRESH && !xtcp_sack_head_lost(sk)) {
-		xtcp_set_ca_state(sk, XTCP_CA_DISORDER);
+		/* an ECN reduction (CWR) stays in force, RFC 3168 §6.1.2 */
+		if (xs->ca_state != XTCP_CA_CWR)
+			xtcp_set_ca_state(sk, XTCP_CA_DISORDER);
 		return;
 	}
-	if (xtcp_seq_before(xs->snd_una, xs->recover))
+	/* CWR's recover point is no loss episode */
+	if (xs->ca_state != XTCP_CA_CWR &&
+	    xtcp_seq_before(xs->snd_una, xs->recover))
 		return;
-	xtcp_reduce_ssthresh(sk);
+	/* RFC 3168 §6.1.2: ssthresh is not reduced twice in one window */
+	if (xs->ca_state != XTCP_CA_CWR)
+		xtcp_reduce_ssthresh(sk);
 	xs->snd_cwnd = xs->snd_ssthresh;
 	xs->recover = xs->snd_nxt;
 	xs->total_lost++;
@@ -238,12 +249,18 @@ void xtcp_cong_dupack(struct sock *sk)
 		return;
 	}
 	if (xs->dupacks < 3) {
-		xtcp_set_ca_state(sk, XTCP_CA_DISORDER);
+		/* an ECN reduction (CWR) stays in force, RFC 3168 §6.1.2 */
+		if (xs->ca_state != XTCP_CA_CWR)
+			xtcp_set_ca_state(sk, XTCP_CA_DISORDER);
 		return;
 	}
-	if (xs->dupacks != 3 || xtcp_seq_before(xs->snd_una, xs->recover))
+	/* CWR's recover point is no loss episode (RFC 6582 step 1) */
+	if (xs->dupacks != 3 || (xs->ca_state != XTCP_CA_CWR &&
+				 xtcp_seq_before(xs->snd_una, xs->recover)))
 		return;
-	xtcp_reduce_ssthresh(sk);
+	/* RFC 3168 §6.1.2: ssthresh is not reduced twice in one window */
+	if (xs->ca_state != XTCP_CA_CWR)
+		xtcp_reduce_ssthresh(sk);
 	xs->snd_cwnd = xs->snd_ssthresh + 3;
 	xs->recover = xs->snd_nxt;
 	xs->lost_out = 1;
@@ -308,4 +325,24 @@ void xtcp_cong_idle_restart(struct sock *sk)
 	xs->snd_cwnd = min_t(u32, xs->snd_cwnd, READ_ONCE(xn->initial_cwnd));
 	xs->snd_cwnd_cnt = 0;
 	xtcp_cc_note(sk, XTCP_CC_IDLE);
+}
+
+/**
+ * xtcp_cong_cwr() - reduce the window for ECN, without a loss
+ * @sk: socket, locked, in OPEN or DISORDER
+ *
+ * RFC 3168 §6.1.2: ssthresh as for a loss (the algorithm's rule), cwnd =
+ * ssthresh at once, nothing retransmitted. The CWR state, in which cwnd
+ * does not grow, lasts until everything sent so far (recover) is
+ * acknowledged (xtcp_cong_ack()).
+ */
+void xtcp_cong_cwr(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	xtcp_reduce_ssthresh(sk);
+	xs->snd_cwnd = xs->snd_ssthresh;
+	xs->recover = xs->snd_nxt;
+	xtcp_set_ca_state(sk, XTCP_CA_CWR);
+	xtcp_cc_note(sk, XTCP_CC_ECE);
 }

@@ -175,6 +175,7 @@ static void xtcp_get_info(struct sock *sk, struct tcp_info *info)
 		info->tcpi_options |= TCPI_OPT_TIMESTAMPS;
 	if (xs->sack_ok && !((1 << sk->sk_state) & (TCPF_CLOSE | TCPF_SYN_SENT)))
 		info->tcpi_options |= TCPI_OPT_SACK;
+	info->tcpi_options |= xtcp_ecn_info_options(sk);
 	if (xs->snd_wscale || xs->rcv_wscale) {
 		info->tcpi_options |= TCPI_OPT_WSCALE;
 		info->tcpi_snd_wscale = xs->snd_wscale;

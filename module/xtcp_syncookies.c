@@ -21,7 +21,8 @@
  * When the SYN carried timestamps (RFC 7323), the options a cookie cannot
  * hold travel in the low six bits of the SYN-ACK's TSval, which the final
  * ACK echoes in TSecr: the peer's window-scale shift (bits 0-3, 15 for
- * none) and SACK-permitted (bit 4); bit 5 is kept for ECN. The TSval
+ * none), SACK-permitted (bit 4) and ECN setup (bit 5, RFC 3168 §6.1.1:
+ * without timestamps a cookie connection does not use ECN). The TSval
  * clock offset of such a connection is a keyed hash of its tuple, so that
  * the child continues the clock the SYN-ACK started.
  */
@@ -50,6 +51,7 @@ XTCP_EXPORT_FOR_KUNIT(xtcp_cookie_mss_table);
 #define XTCP_COOKIE_TS_BITS	6
 #define XTCP_COOKIE_TS_WSCALE	0x0fU	/* 15: no window scaling */
 #define XTCP_COOKIE_TS_SACK	0x10U
+#define XTCP_COOKIE_TS_ECN	0x20U
 
 static siphash_aligned_key_t xtcp_cookie_keys[3];
 
@@ -189,8 +191,8 @@ XTCP_EXPORT_FOR_KUNIT(xtcp_cookie_check);
  * @now: the connection's timestamp clock now
  * @syn: options of the peer's SYN
  *
- * The low XTCP_COOKIE_TS_BITS bits carry the peer's window-scale shift
- * and SACK-permitted (bit 5 stays 0 until ECN exists); the value never
+ * The low XTCP_COOKIE_TS_BITS bits carry the peer's window-scale shift,
+ * SACK-permitted and whether the SYN-ACK agreed to ECN; the value never
  * exceeds @now, so the TSvals that follow never go backwards (RFC 7323
  * §5.4: monotonic).
  *
@@ -205,6 +207,8 @@ u32 xtcp_cookie_tsval(u32 now, const struct xtcp_options *syn)
 
 	if (syn->sack_ok)
 		bits |= XTCP_COOKIE_TS_SACK;
+	if (syn->ecn_ok)
+		bits |= XTCP_COOKIE_TS_ECN;
 	ts = (now & ~mask) | bits;
 	if ((s32)(ts - now) > 0)
 		ts -= mask + 1;
@@ -216,7 +220,7 @@ XTCP_EXPORT_FOR_KUNIT(xtcp_cookie_tsval);
 /**
  * xtcp_cookie_ts_decode() - the options a cookie ACK's TSecr carries
  * @tsecr: TSecr of the final ACK (our cookie SYN-ACK's TSval)
- * @opt: the window scale and SACK-permitted are set from it
+ * @opt: the window scale, SACK-permitted and ECN are set from it
  */
 void xtcp_cookie_ts_decode(u32 tsecr, struct xtcp_options *opt)
 {
@@ -225,6 +229,7 @@ void xtcp_cookie_ts_decode(u32 tsecr, struct xtcp_options *opt)
 	opt->wscale_ok = w != XTCP_COOKIE_TS_WSCALE;
 	opt->wscale = opt->wscale_ok ? min_t(u32, w, XTCP_MAX_WSCALE) : 0;
 	opt->sack_ok = !!(tsecr & XTCP_COOKIE_TS_SACK);
+	opt->ecn_ok = !!(tsecr & XTCP_COOKIE_TS_ECN);
 }
 
 XTCP_EXPORT_FOR_KUNIT(xtcp_cookie_ts_decode);
@@ -258,9 +263,10 @@ u32 xtcp_cookie_ts_off(__be32 saddr, __be32 daddr, __be16 sport,
  *
  * RFC 4987 §3.6: the ACK must acknowledge a valid, fresh cookie; the
  * child then starts in SYN-RECEIVED with the MSS the cookie carries and,
- * with timestamps, the window scale and SACK-permitted TSecr carries (without them no window
- * scaling, which the cookie SYN-ACK then did not offer), is queued for
- * accept() and processes the ACK itself. A valid cookie meeting a full
+ * with timestamps, the window scale, SACK-permitted and ECN TSecr carries
+ * (without them no window scaling and no ECN, which the cookie SYN-ACK
+ * then did not offer), is queued for accept() and processes the ACK
+ * itself. A valid cookie meeting a full
  * accept queue is dropped like a final ACK in xtcp_check_req(): the
  * peer's next segment (its data, retransmitted) returns the same cookie,
  * unless net.xtcp.abort_on_overflow asks for a RST.

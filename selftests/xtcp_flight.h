@@ -57,28 +57,36 @@ static inline void topup(int fd)
 }
 
 /*
+ * The SUT as a sender on @fd: algorithm @ca (NULL: the default),
+ * TCP_NODELAY, a send buffer for a few hundred segments, the cwnd record
+ * (XTCP_CC_LOG) on, and data queued.
+ */
+static inline void sender_setup(struct __test_metadata *_metadata, int fd,
+				const char *ca)
+{
+	int one = 1, sndbuf = 1 << 20;
+
+	if (ca)
+		ASSERT_EQ(0, setsockopt(fd, SOL_TCP, TCP_CONGESTION, ca,
+					strlen(ca)));
+	ASSERT_EQ(0, setsockopt(fd, SOL_TCP, TCP_NODELAY, &one, sizeof(one)));
+	ASSERT_EQ(0, setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf,
+				sizeof(sndbuf)));
+	ASSERT_EQ(0, setsockopt(fd, SOL_XTCP, XTCP_CC_LOG, &one, sizeof(one)));
+	topup(fd);
+}
+
+/*
  * Connection with the SUT as sender: passive open (SYN with the @xoptlen
- * option bytes of @xopt as well), TCP_NODELAY, a send buffer for a few
- * hundred segments, cwnd record on, data queued.
+ * option bytes of @xopt as well), then sender_setup().
  */
 static inline void sender_open_opt(struct __test_metadata *_metadata,
 				   struct _test_data_pkt *self, struct tconn *c,
 				   uint32_t tisn, const char *ca,
 				   const uint8_t *xopt, unsigned int xoptlen)
 {
-	int one = 1, sndbuf = 1 << 20;
-
 	passive_open_opt(_metadata, self, c, tisn, 0, xopt, xoptlen);
-	if (ca)
-		ASSERT_EQ(0, setsockopt(c->fd, SOL_TCP, TCP_CONGESTION, ca,
-					strlen(ca)));
-	ASSERT_EQ(0, setsockopt(c->fd, SOL_TCP, TCP_NODELAY, &one,
-				sizeof(one)));
-	ASSERT_EQ(0, setsockopt(c->fd, SOL_SOCKET, SO_SNDBUF, &sndbuf,
-				sizeof(sndbuf)));
-	ASSERT_EQ(0, setsockopt(c->fd, SOL_XTCP, XTCP_CC_LOG, &one,
-				sizeof(one)));
-	topup(c->fd);
+	sender_setup(_metadata, c->fd, ca);
 }
 
 /* sender_open_opt() without options beyond MSS and window scale */

@@ -192,7 +192,8 @@ void xpkt_seg_init(struct xpkt_seg *s, uint16_t sport, uint16_t dport,
 
 /**
  * xpkt_send_raw() - send @len transport bytes as one IPv4 datagram (DF,
- * valid IP checksum) from the fake peer to the SUT, whatever they contain
+ * valid IP checksum, TOS 0) from the fake peer to the SUT, whatever they
+ * contain
  * @p: endpoint
  * @seg: the transport header and payload, checksum included
  * @len: their length
@@ -200,6 +201,13 @@ void xpkt_seg_init(struct xpkt_seg *s, uint16_t sport, uint16_t dport,
  * Return: 0, or -1 with errno set.
  */
 int xpkt_send_raw(struct xpkt *p, const uint8_t *seg, unsigned int len)
+{
+	return xpkt_send_raw_tos(p, seg, len, 0);
+}
+
+/* xpkt_send_raw() with the IP header's TOS byte (and ECN field) @tos */
+int xpkt_send_raw_tos(struct xpkt *p, const uint8_t *seg, unsigned int len,
+		      uint8_t tos)
 {
 	uint8_t frame[XPKT_FRAME_MAX];
 	uint8_t *ip = frame + XPKT_ETH_LEN;
@@ -216,6 +224,7 @@ int xpkt_send_raw(struct xpkt *p, const uint8_t *seg, unsigned int len)
 	xpkt_put16(frame + 12, ETH_P_IP);
 
 	ip[0] = 0x45;
+	ip[1] = tos;
 	xpkt_put16(ip + 2, XPKT_IP_LEN + len);
 	xpkt_put16(ip + 4, p->ip_id++);
 	xpkt_put16(ip + 6, 0x4000);		/* DF */
@@ -269,7 +278,7 @@ int xpkt_send(struct xpkt *p, const struct xpkt_seg *s)
 	memcpy(th + thlen, s->data, s->len);
 	xpkt_put16(th + 16, xpkt_l4_csum(p->me, p->sut, p->proto, th, seglen) ^
 			    s->csum_xor);
-	return xpkt_send_raw(p, th, seglen);
+	return xpkt_send_raw_tos(p, th, seglen, s->tos);
 }
 
 /* Parse @frame into @s; true if it is a segment from the SUT to us. */
@@ -306,6 +315,7 @@ static bool xpkt_parse(struct xpkt *p, const uint8_t *frame, size_t flen,
 	memset(s, 0, sizeof(*s));
 	s->saddr = src;
 	s->daddr = dst;
+	s->tos = ip[1];
 	s->sport = get16(th);
 	s->dport = get16(th + 2);
 	s->seq = get32(th + 4);
@@ -625,7 +635,7 @@ void xpkt_seg_str(const struct xpkt_seg *s, char *buf, size_t len)
 
 	xpkt_flags_str(s->flags, fl, sizeof(fl));
 	snprintf(buf, len,
-		 "%u>%u [%s] seq %u ack %u win %u optlen %u len %u%s",
+		 "%u>%u [%s] seq %u ack %u win %u optlen %u len %u tos 0x%02x%s",
 		 s->sport, s->dport, fl, s->seq, s->ack, s->win, s->optlen,
-		 s->len, s->csum_ok ? "" : " BAD-CHECKSUM");
+		 s->len, s->tos, s->csum_ok ? "" : " BAD-CHECKSUM");
 }

@@ -26,6 +26,15 @@
 #define XPKT_PSH	0x08
 #define XPKT_ACK	0x10
 #define XPKT_URG	0x20
+#define XPKT_ECE	0x40
+#define XPKT_CWR	0x80
+
+/* ECN field of the IP header's TOS byte (RFC 3168 §5) */
+#define XPKT_ECN_MASK	0x03
+#define XPKT_NOT_ECT	0x00
+#define XPKT_ECT1	0x01
+#define XPKT_ECT0	0x02
+#define XPKT_CE		0x03
 
 #define XPKT_MAX_OPT	40
 #define XPKT_MAX_DATA	1460
@@ -44,6 +53,7 @@ struct xpkt_seg {
 	uint8_t data[XPKT_MAX_DATA];
 	unsigned int len;
 	uint16_t csum_xor;		/* send: corrupt the checksum with it */
+	uint8_t tos;			/* IP TOS byte (ECN bits): sent, and read */
 	/* filled on receive */
 	struct in_addr saddr;
 	struct in_addr daddr;
@@ -78,6 +88,8 @@ void xpkt_seg_init(struct xpkt_seg *s, uint16_t sport, uint16_t dport,
 		   uint32_t seq, uint32_t ack, uint8_t flags);
 int xpkt_send(struct xpkt *p, const struct xpkt_seg *s);
 int xpkt_send_raw(struct xpkt *p, const uint8_t *seg, unsigned int len);
+int xpkt_send_raw_tos(struct xpkt *p, const uint8_t *seg, unsigned int len,
+		      uint8_t tos);
 uint16_t xpkt_l4_csum(struct in_addr src, struct in_addr dst, int proto,
 		      const uint8_t *seg, size_t len);
 int xpkt_hwaddr(const char *ns, const char *ifname, uint8_t *mac);
