@@ -182,6 +182,7 @@ static int __net_init xtcp_net_init(struct net *net)
 	xn->sack = 1;
 	xn->dsack = 1;
 	xn->ecn = XTCP_ECN_PASSIVE;
+	xn->gso = 1;
 	xn->synack_retries = 5;
 	xn->syncookies = 1;
 	xn->abort_on_overflow = 0;
@@ -280,10 +281,16 @@ static int __init xtcp_init(void)
 	err = proto_register(&xtcp_prot, 1);
 	if (err)
 		goto out_pernet;
+	err = xtcp_offload_init();
+	if (err) {
+		pr_err("IP protocol %d already has an offload handler\n",
+		       IPPROTO_XTCP);
+		goto out_proto;
+	}
 	err = inet_add_protocol(&xtcp_protocol, IPPROTO_XTCP);
 	if (err) {
 		pr_err("IP protocol %d already has a handler\n", IPPROTO_XTCP);
-		goto out_proto;
+		goto out_offload;
 	}
 	inet_register_protosw(&xtcp_protosw);
 	err = sock_register(&xtcp_family_ops);
@@ -299,6 +306,8 @@ out_protosw:
 	inet_unregister_protosw(&xtcp_protosw);
 	inet_del_protocol(&xtcp_protocol, IPPROTO_XTCP);
 	synchronize_net();
+out_offload:
+	xtcp_offload_exit();
 out_proto:
 	proto_unregister(&xtcp_prot);
 out_pernet:
@@ -325,6 +334,8 @@ static void __exit xtcp_exit(void)
 	unregister_pernet_subsys(&xtcp_net_ops);
 	proto_unregister(&xtcp_prot);
 	rcu_barrier();
+	/* every socket, and so every skb it sent, is gone */
+	xtcp_offload_exit();
 	xtcp_cong_module_exit();
 	xtcp_hashinfo_destroy();
 	xtcp_mem_exit();

@@ -41,6 +41,8 @@
 #define XTCP_RCV_RATIO_MIN	32
 /* headroom of data skbs: our header with options, IPv4, link layer */
 #define XTCP_DATA_HEADROOM	160
+/* payload of one GSO skb: IPv4's 16-bit length less two 60-byte headers */
+#define XTCP_GSO_MAX_PAYLOAD	(65535 - 2 * 60)
 
 /*
  * Timer defaults (RFC 6298 §2, RFC 1122 §4.2.3.5, §4.2.3.6); the values in
@@ -490,6 +492,8 @@ struct xtcp_ratelimit {
  * @cc_sysctl_hdr: registered congestion-control sysctls (xtcp_cong.c)
  * @ecn: 0 no ECN; 1 request it on outgoing SYNs and accept it on incoming
  *	ones; 2 accept only (RFC 3168 §6.1.1)
+ * @gso: 1 to send runs of full segments as GSO skbs where the route's
+ *	device allows (xtcp_offload.c)
  */
 struct xtcp_net {
 	struct sock *ctl_sk;
@@ -525,6 +529,7 @@ struct xtcp_net {
 	struct ctl_table_header *cc_sysctl_hdr;
 	int dsack;
 	int ecn;
+	int gso;
 };
 
 /* pure functions the KUnit suites (module/tests/) call from xtcp_kunit.ko */
@@ -689,6 +694,13 @@ void xtcp_sack_mark_rto(struct sock *sk);
 void xtcp_sack_xmit(struct sock *sk);
 bool xtcp_sack_head_lost(const struct sock *sk);
 u32 xtcp_in_flight(const struct xtcp_sock *xs);
+
+/* xtcp_offload.c */
+unsigned int xtcp_gso_max_segs(const struct sock *sk);
+bool xtcp_csum_offload_ok(const struct sock *sk);
+void xtcp_csum_partial(struct sk_buff *skb, __be32 saddr, __be32 daddr);
+int xtcp_offload_init(void);
+void xtcp_offload_exit(void);
 
 /* xtcp_mem.c */
 extern atomic_long_t xtcp_memory_allocated;

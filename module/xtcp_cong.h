@@ -125,7 +125,7 @@ int xtcp_cc_log_read(struct sock *sk, char __user *optval, int *len);
 void xtcp_cc_log_free(struct sock *sk);
 
 /* xtcp_recovery.c: the loss-recovery state machine */
-bool xtcp_cwnd_allows(const struct xtcp_sock *xs);
+u32 xtcp_cwnd_quota(const struct xtcp_sock *xs);
 void xtcp_cong_ack(struct sock *sk, u32 ack, u32 acked, u32 prior_in_flight,
 		   s32 rtt_us);
 void xtcp_cong_dupack(struct sock *sk);

@@ -48,7 +48,10 @@ static void xtcp_v4_send_check(struct sock *sk, struct sk_buff *skb)
 {
 	const struct inet_sock *inet = inet_sk(sk);
 
-	xtcp_finish_header(skb, inet->inet_saddr, inet->inet_daddr);
+	if (skb_is_gso(skb) || xtcp_csum_offload_ok(sk))
+		xtcp_csum_partial(skb, inet->inet_saddr, inet->inet_daddr);
+	else
+		xtcp_finish_header(skb, inet->inet_saddr, inet->inet_daddr);
 }
 
 const struct inet_connection_sock_af_ops xtcp_ipv4_af_ops = {

@@ -419,6 +419,91 @@ bool xtcp_window_blocks(const struct sock *sk, const struct sk_buff *skb)
 	return xtcp_seq_after(xtcp_skb_data_end(skb), xs->snd_una + xs->snd_wnd);
 }
 
+/* can @skb, a new full data segment or the last of a run, join a GSO skb? */
+static bool xtcp_gso_joinable(const struct sk_buff *skb)
+{
+	return skb->len && !skb_headlen(skb) &&
+	       !(XTCP_SKB_CB(skb)->flags & (XTCPHDR_SYN | XTCPHDR_FIN));
+}
+
+/*
+ * How many queued segments from @skb on go out in one GSO skb: at most
+ * @limit, each but the last a full MSS, every one allowed by the peer's
+ * window and not held by Nagle or TCP_CORK, within MAX_SKB_FRAGS and
+ * XTCP_GSO_MAX_PAYLOAD. Return: 1 when @skb goes alone.
+ */
+static unsigned int xtcp_gso_run(struct sock *sk, struct sk_buff *skb,
+				 unsigned int limit, bool force)
+{
+	const struct sk_buff_head *q = &sk->sk_write_queue;
+	unsigned int n = 1, frags, len, mss = xtcp_sk(sk)->mss_cache;
+
+	if (limit < 2 || xtcp_sk(sk)->urg_mode || !xtcp_gso_joinable(skb))
+		return 1;
+	frags = skb_shinfo(skb)->nr_frags;
+	len = skb->len;
+	while (n < limit && skb->len == mss && !skb_queue_is_last(q, skb)) {
+		struct sk_buff *next = skb->next;
+
+		if (!xtcp_gso_joinable(next) || next->len > mss ||
+		    frags + skb_shinfo(next)->nr_frags > MAX_SKB_FRAGS ||
+		    len + next->len > XTCP_GSO_MAX_PAYLOAD ||
+		    xtcp_window_blocks(sk, next) ||
+		    (!force && xtcp_hold_partial(sk, next)))
+			break;
+		frags += skb_shinfo(next)->nr_frags;
+		len += next->len;
+		skb = next;
+		n++;
+	}
+	return n;
+}
+
+/*
+ * Send @n (at least 2) new queued segments from @first as one GSO skb:
+ * their page fragments, referenced, behind one header; the device, or
+ * xtcp_gso_segment() on the way, cuts it into MSS-sized segments.
+ */
+static int xtcp_transmit_gso(struct sock *sk, struct sk_buff *first,
+			     unsigned int n)
+{
+	struct skb_shared_info *gsh;
+	struct sk_buff *gso, *skb;
+	u32 now = (u32)jiffies;
+	unsigned int i, f, k = 0;
+	u8 flags = 0;
+
+	gso = alloc_skb(XTCP_MAX_HEADER, GFP_ATOMIC);
+	if (!gso)
+		return -ENOBUFS;
+	skb_reserve(gso, XTCP_MAX_HEADER);
+	gsh = skb_shinfo(gso);
+	for (i = 0, skb = first; i < n; i++, skb = skb->next) {
+		const struct skb_shared_info *sh = skb_shinfo(skb);
+		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+
+		for (f = 0; f < sh->nr_frags; f++) {
+			gsh->frags[k] = sh->frags[f];
+			__skb_frag_ref(&gsh->frags[k]);
+			k++;
+		}
+		gso->len += skb->len;
+		gso->data_len += skb->len;
+		flags |= cb->flags;
+		cb->when = now;
+		cb->first_tx = now;
+	}
+	gsh->nr_frags = k;
+	gso->truesize += gso->data_len;
+	gsh->gso_size = xtcp_sk(sk)->mss_cache;
+	gsh->gso_segs = n;
+	gsh->gso_type = SKB_GSO_TCPV4;
+	XTCP_SKB_CB(gso)->retransmitted = 0;
+	xtcp_inc_stats(sock_net(sk), XTCP_MIB_OUTGSOSKBS);
+	return xtcp_transmit(sk, gso, flags, XTCP_SKB_CB(first)->seq, NULL,
+			     GFP_ATOMIC);
+}
+
 /**
  * xtcp_push() - send what the peer's window, Nagle and TCP_CORK allow
  * @sk: socket, locked
@@ -439,12 +524,14 @@ void xtcp_push(struct sock *sk)
  * TCP_NODELAY is set. With a window too small for the next segment and
  * nothing in flight the persist timer is armed (RFC 9293 §3.8.6.1).
  * Segments in flight never exceed the congestion window
- * (xtcp_cwnd_allows(), RFC 5681 §2), which restarts after idle (RFC 5681
- * §4.1).
+ * (xtcp_cwnd_quota(), RFC 5681 §2), which restarts after idle (RFC 5681
+ * §4.1). Where the route allows (xtcp_gso_max_segs()), a run of full
+ * segments goes out as one GSO skb.
  */
 void xtcp_push_pending(struct sock *sk, bool force)
 {
 	struct inet_connection_sock *icsk = inet_csk(sk);
+	unsigned int max_segs = xtcp_gso_max_segs(sk);
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	struct sk_buff *skb;
 
@@ -452,9 +539,10 @@ void xtcp_push_pending(struct sock *sk, bool force)
 		xtcp_cong_idle_restart(sk);
 	xs->cwnd_limited = 0;
 	while ((skb = xs->send_head)) {
-		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+		u32 quota = xtcp_cwnd_quota(xs);
+		unsigned int n, i;
 
-		if (!xtcp_cwnd_allows(xs)) {
+		if (!quota) {
 			xs->cwnd_limited = 1;
 			break;
 		}
@@ -478,14 +566,21 @@ void xtcp_push_pending(struct sock *sk, bool force)
 				xtcp_cork_timer_arm(sk);
 			break;
 		}
-		if (xtcp_transmit_queued(sk, skb))
+		n = xtcp_gso_run(sk, skb, min_t(u32, quota, max_segs), force);
+		if (n > 1 ? xtcp_transmit_gso(sk, skb, n) :
+			    xtcp_transmit_queued(sk, skb))
 			break;
-		xs->send_head = skb_queue_is_last(&sk->sk_write_queue, skb) ?
-				NULL : skb->next;
-		xs->packets_out++;
+		for (i = 0; i < n; i++) {
+			struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+
+			xs->send_head = skb_queue_is_last(&sk->sk_write_queue,
+							  skb) ? NULL : skb->next;
+			xs->packets_out++;
+			if (xtcp_seq_after(cb->end_seq, xs->snd_nxt))
+				xs->snd_nxt = cb->end_seq;
+			skb = xs->send_head;
+		}
 		xs->lsndtime = (u32)jiffies;
-		if (xtcp_seq_after(cb->end_seq, xs->snd_nxt))
-			xs->snd_nxt = cb->end_seq;
 		if (!timer_pending(&icsk->icsk_retransmit_timer) ||
 		    icsk->icsk_pending != ICSK_TIME_RETRANS)
 			xtcp_rearm_rto(sk);

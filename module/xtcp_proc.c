@@ -205,6 +205,8 @@ static const char * const xtcp_mib_names[] = {
 	[XTCP_MIB_INCES]		= "InCEs",
 	[XTCP_MIB_ECEREDUCTIONS]	= "ECEReductions",
 	[XTCP_MIB_OUTCWRS]		= "OutCWRs",
+	[XTCP_MIB_OUTGSOSKBS]		= "OutGsoSkbs",
+	[XTCP_MIB_GSOSEGMENTED]		= "GsoSegmented",
 };
 
 static_assert(ARRAY_SIZE(xtcp_mib_names) == XTCP_MIB_MAX);

@@ -14,7 +14,7 @@
 #include "xtcp.h"
 
 /**
- * xtcp_cwnd_allows() - may one more segment go out now?
+ * xtcp_cwnd_quota() - how many more segments may go out now?
  * @xs: socket
  *
  * RFC 5681 §2: FlightSize may not exceed cwnd. RFC 3042 §2 (limited
@@ -22,15 +22,15 @@
  * segment beyond cwnd. With SACK the pipe estimate of RFC 6675 §4 stands
  * for FlightSize, and the segments a duplicate ACK SACKs leave it.
  *
- * Return: true when the data in flight is below the limit.
+ * Return: the segments the limit leaves room for, 0 when none.
  */
-bool xtcp_cwnd_allows(const struct xtcp_sock *xs)
+u32 xtcp_cwnd_quota(const struct xtcp_sock *xs)
 {
-	u32 limit = xs->snd_cwnd;
+	u32 limit = xs->snd_cwnd, in_flight = xtcp_in_flight(xs);
 
 	if (!xs->sack_ok && xs->ca_state == XTCP_CA_DISORDER)
 		limit += min_t(u32, xs->dupacks, 2);
-	return xtcp_in_flight(xs) < limit;
+	return in_flight < limit ? limit - in_flight : 0;
 }
 
 static void xtcp_set_ca_state(struct sock *sk, u8 state)

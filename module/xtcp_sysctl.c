@@ -90,6 +90,8 @@ static const struct ctl_table xtcp_sysctl_template[] = {
 	XTCP_SYSCTL_INT("dsack", dsack, SYSCTL_ZERO, SYSCTL_ONE),
 	/* RFC 3168 §6.1.1: 0 off, 1 request and accept, 2 accept only */
 	XTCP_SYSCTL_INT("ecn", ecn, SYSCTL_ZERO, SYSCTL_TWO),
+	/* GSO skbs onto loopback and veth (xtcp_offload.c) */
+	XTCP_SYSCTL_INT("gso", gso, SYSCTL_ZERO, SYSCTL_ONE),
 	{ }
 };
 

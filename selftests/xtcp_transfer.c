@@ -44,6 +44,7 @@ FIXTURE(xfer) {
 	bool debug;
 	bool qdisc_set;		/* teardown removes the qdiscs */
 	bool mtu_set;		/* teardown restores MTU 1500 */
+	bool gso_off;		/* teardown sets net.xtcp.gso back to 1 */
 	long long t0;
 };
 
@@ -74,6 +75,7 @@ FIXTURE_SETUP(xfer)
 /* shell commands on one veth end: namespace, [verb,] device, argument */
 #define TC_ROOT		"tc -n %s qdisc %s dev %s root %s 2>/dev/null"
 #define SET_MTU		"ip -n %s link set %s mtu %d"
+#define SET_GSO		"ip netns exec %s sh -c 'echo %d > /proc/sys/net/xtcp/gso'"
 
 /* run a shell command; return its exit status */
 static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -102,6 +104,8 @@ FIXTURE_TEARDOWN(xfer)
 	if (self->mtu_set)
 		sh(SET_MTU "; " SET_MTU, self->env.ns_a, self->if_a, 1500,
 		   self->env.ns_b, self->if_b, 1500);
+	if (self->gso_off)
+		sh(SET_GSO, self->env.ns_b, 1);
 	TH_LOG("%lld ms", now_ms() - self->t0);
 }
 
@@ -426,6 +430,47 @@ TEST_F_TIMEOUT(xfer, tbf_rate_limit, 600)
 {
 	ASSERT_EQ(0, impair(self, "tbf rate 20mbit burst 32kb latency 200ms"));
 	transfer(_metadata, self, sized(self, 4 * MIB));
+}
+
+/*
+ * GSO (xtcp_offload.c): over veth, runs of full segments leave the sender
+ * as GSO skbs (OutGsoSkbs) that veth hands whole to the receiver, which
+ * takes each as one segment; nothing cuts them (GsoSegmented).
+ */
+TEST_F_TIMEOUT(xfer, gso_whole_over_veth, 600)
+{
+	long long out0 = xtcp_stat_get(self->env.ns_b, "OutGsoSkbs");
+	long long cut0 = xtcp_stat_get(self->env.ns_b, "GsoSegmented");
+
+	ASSERT_LE(0, out0) TH_LOG("no OutGsoSkbs counter");
+	transfer(_metadata, self, sized(self, 4 * MIB));
+	EXPECT_LT(out0, xtcp_stat_get(self->env.ns_b, "OutGsoSkbs"));
+	EXPECT_EQ(cut0, xtcp_stat_get(self->env.ns_b, "GsoSegmented"));
+}
+
+/* net.xtcp.gso = 0: one skb per segment, the stream as intact */
+TEST_F_TIMEOUT(xfer, gso_off, 600)
+{
+	long long out0 = xtcp_stat_get(self->env.ns_b, "OutGsoSkbs");
+
+	self->gso_off = true;
+	ASSERT_EQ(0, sh(SET_GSO, self->env.ns_b, 0));
+	transfer(_metadata, self, sized(self, 4 * MIB));
+	EXPECT_EQ(out0, xtcp_stat_get(self->env.ns_b, "OutGsoSkbs"));
+}
+
+/*
+ * A qdisc that cannot pass a GSO skb whole (tbf with a 16 KiB bucket,
+ * below one GSO skb) cuts it with xtcp_gso_segment() into segments with
+ * their own sequence numbers, flags and checksums (GsoSegmented).
+ */
+TEST_F_TIMEOUT(xfer, gso_cut_by_qdisc, 600)
+{
+	long long cut0 = xtcp_stat_get(self->env.ns_b, "GsoSegmented");
+
+	ASSERT_EQ(0, impair(self, "tbf rate 200mbit burst 16kb latency 100ms"));
+	transfer(_metadata, self, sized(self, 4 * MIB));
+	EXPECT_LT(cut0, xtcp_stat_get(self->env.ns_b, "GsoSegmented"));
 }
 
 /*
