@@ -410,6 +410,11 @@ static inline void pkt_fixture_setup(struct __test_metadata *_metadata,
 		TH_LOG("packet endpoint on %s: %s", if_b, strerror(errno));
 	srandom(getpid() ^ (unsigned int)xpkt_now_ms());
 	self->next_port = 20000 + random() % 40000;
+	/*
+	 * The fake peer reads segments as a wire carries them: veth would
+	 * hand it the SUT's GSO skbs whole (xtcp_transfer tests those).
+	 */
+	sysctl_set("gso", 0);
 }
 
 /*
