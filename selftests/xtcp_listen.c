@@ -378,22 +378,7 @@ TEST_F(pkt, cookie_timestamps_keep_wscale)
 /* 1 if @s carries a well-formed SACK-permitted option (kind 4, length 2) */
 static int has_sack_perm(const struct xpkt_seg *s)
 {
-	unsigned int i = 0;
-
-	while (i < s->optlen) {
-		if (s->opt[i] == 0)
-			break;
-		if (s->opt[i] == 1) {
-			i++;
-			continue;
-		}
-		if (i + 1 >= s->optlen || s->opt[i + 1] < 2)
-			break;
-		if (s->opt[i] == 4 && s->opt[i + 1] == 2)
-			return 1;
-		i += s->opt[i + 1];
-	}
-	return 0;
+	return !!xpkt_opt_find(s, 4, 2);
 }
 
 /* SYN with MSS, window scale, optionally SACK-permitted and timestamps */

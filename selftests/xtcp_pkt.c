@@ -510,9 +510,12 @@ unsigned int xpkt_opt_syn(uint8_t *opt, int mss, int wscale)
 	return n;
 }
 
-/* Find option @kind of length @olen in @s; pointer to it or NULL. */
-static const uint8_t *xpkt_opt_find(const struct xpkt_seg *s, uint8_t kind,
-				    uint8_t olen)
+/*
+ * Find option @kind of length @olen (0: any length) in @s; pointer to it,
+ * or NULL when absent, of another length, or the list is malformed.
+ */
+const uint8_t *xpkt_opt_find(const struct xpkt_seg *s, uint8_t kind,
+			     uint8_t olen)
 {
 	unsigned int i = 0;
 
@@ -527,7 +530,8 @@ static const uint8_t *xpkt_opt_find(const struct xpkt_seg *s, uint8_t kind,
 		    i + s->opt[i + 1] > s->optlen)
 			return NULL;
 		if (s->opt[i] == kind)
-			return s->opt[i + 1] == olen ? s->opt + i : NULL;
+			return !olen || s->opt[i + 1] == olen ? s->opt + i :
+								NULL;
 		i += s->opt[i + 1];
 	}
 	return NULL;
@@ -593,37 +597,24 @@ unsigned int xpkt_opt_sack(uint8_t *opt, const struct xpkt_sack *blocks, int n)
 
 /*
  * The SACK blocks of @s (at most @max, in option order): their number, 0
- * without a SACK option, -1 if the option list or the SACK option is
- * malformed.
+ * without a SACK option (or with a malformed option list), -1 if the SACK
+ * option's length is not 2 + 8n.
  */
 int xpkt_opt_sack_get(const struct xpkt_seg *s, struct xpkt_sack *blocks, int max)
 {
-	unsigned int i = 0;
+	const uint8_t *o = xpkt_opt_find(s, 5, 0);
 	int n, k;
 
-	while (i < s->optlen) {
-		if (s->opt[i] == 0)
-			break;
-		if (s->opt[i] == 1) {
-			i++;
-			continue;
-		}
-		if (i + 1 >= s->optlen || s->opt[i + 1] < 2 ||
-		    i + s->opt[i + 1] > s->optlen)
-			return -1;
-		if (s->opt[i] == 5) {
-			if (s->opt[i + 1] < 10 || (s->opt[i + 1] - 2) % 8)
-				return -1;
-			n = (s->opt[i + 1] - 2) / 8;
-			for (k = 0; k < n && k < max; k++) {
-				blocks[k].start = get32(s->opt + i + 2 + 8 * k);
-				blocks[k].end = get32(s->opt + i + 6 + 8 * k);
-			}
-			return n;
-		}
-		i += s->opt[i + 1];
+	if (!o)
+		return 0;
+	if (o[1] < 10 || (o[1] - 2) % 8)
+		return -1;
+	n = (o[1] - 2) / 8;
+	for (k = 0; k < n && k < max; k++) {
+		blocks[k].start = get32(o + 2 + 8 * k);
+		blocks[k].end = get32(o + 6 + 8 * k);
 	}
-	return 0;
+	return n;
 }
 
 /* Window scale shift of @s, or -1 if absent or malformed. */

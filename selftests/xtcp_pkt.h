@@ -99,6 +99,8 @@ int xpkt_recv(struct xpkt *p, struct xpkt_seg *s, uint16_t port, int ms);
 int xpkt_drain(struct xpkt *p, uint16_t port, int quiet_ms, int max_ms);
 int xpkt_reset_all(struct xpkt *p, int quiet_ms, int max_ms);
 unsigned int xpkt_opt_syn(uint8_t *opt, int mss, int wscale);
+const uint8_t *xpkt_opt_find(const struct xpkt_seg *s, uint8_t kind,
+			     uint8_t olen);
 int xpkt_opt_mss(const struct xpkt_seg *s);
 int xpkt_opt_wscale(const struct xpkt_seg *s);
 unsigned int xpkt_opt_ts(uint8_t *opt, uint32_t tsval, uint32_t tsecr);
