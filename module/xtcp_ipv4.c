@@ -454,7 +454,7 @@ int xtcp_v4_rcv(struct sk_buff *skb)
 	struct net *net = dev_net(skb->dev);
 	const struct tcphdr *th;
 	const struct iphdr *iph;
-	bool refcounted;
+	bool refcounted, again = false;
 	struct sock *sk;
 	int sdif = inet_sdif(skb);
 
@@ -483,6 +483,7 @@ int xtcp_v4_rcv(struct sk_buff *skb)
 		goto discard;
 	}
 
+lookup:
 	sk = __inet_lookup_skb(&xtcp_hashinfo, skb, th->doff * 4, th->source,
 			       th->dest, sdif, &refcounted);
 	if (!sk)
@@ -537,6 +538,18 @@ process:
 	}
 
 	bh_lock_sock_nested(sk);
+	if (sk->sk_state == TCP_CLOSE && !sock_owned_by_user(sk) && !again) {
+		/*
+		 * Closed on another CPU since the lookup — moved into a
+		 * timewait sock, say: whatever holds the tuple now answers
+		 * (a peer's FIN must get its ACK, not wait for an RTO).
+		 */
+		bh_unlock_sock(sk);
+		if (refcounted)
+			sock_put(sk);
+		again = true;
+		goto lookup;
+	}
 	if (!sock_owned_by_user(sk)) {
 		xtcp_v4_do_rcv(sk, skb);
 	} else if (sk_add_backlog(sk, skb, READ_ONCE(sk->sk_rcvbuf) +

@@ -309,7 +309,8 @@ static void xtcp_sack_mark_lost(struct sock *sk)
 
 	if (!xs->sacked_out)
 		return;
-	skb = xs->send_head ? xs->send_head : NULL;
+	/* the newest sent segment: the one before send_head, or the tail */
+	skb = xs->send_head;
 	if (skb)
 		skb = skb_queue_is_first(q, skb) ? NULL : skb->prev;
 	else
