@@ -281,6 +281,12 @@ struct xtcp_skb_cb {
  * @ecn_cwr: the window was reduced for an ECE: the next new data segment
  *	carries CWR
  * @ecn_seen: a segment with CE was received at least once (TCP_INFO)
+ * @rcv_rtt_us: the receiver's RTT estimate (xtcp_buf.c), 0 until measured
+ * @rcv_rtt_seq: RCV.NXT that ends the window being timed
+ * @rcv_rtt_time: when that window was offered (us clock), 0 before
+ * @rcvq_seq: copied_seq at the start of the current read round trip
+ * @rcvq_time: when that round trip started (us clock)
+ * @rcvq_space: most bytes the application read in one round trip
  */
 struct xtcp_sock {
 	struct inet_connection_sock icsk;
@@ -366,6 +372,12 @@ struct xtcp_sock {
 	u8 ecn_ece:1;
 	u8 ecn_cwr:1;
 	u8 ecn_seen:1;
+	u32 rcv_rtt_us;
+	u32 rcv_rtt_seq;
+	u32 rcv_rtt_time;
+	u32 rcvq_seq;
+	u32 rcvq_time;
+	u32 rcvq_space;
 };
 
 /* xtcp_sock.urg_data states */
@@ -530,6 +542,7 @@ struct xtcp_net {
 	int dsack;
 	int ecn;
 	int gso;
+	int moderate_buffers;
 };
 
 /* pure functions the KUnit suites (module/tests/) call from xtcp_kunit.ko */
@@ -670,6 +683,13 @@ int xtcp_write_options(u8 *ptr, const struct xtcp_options *opt);
 
 /* xtcp_sendq.c */
 unsigned int xtcp_size_goal(const struct sock *sk);
+
+/* xtcp_buf.c */
+u32 xtcp_seg_truesize(u32 mss);
+void xtcp_sndbuf_expand(struct sock *sk);
+void xtcp_buf_init(struct sock *sk);
+void xtcp_rcv_rtt_measure(struct sock *sk, const struct sk_buff *skb);
+void xtcp_rcvbuf_grow(struct sock *sk);
 void xtcp_queue_ctl_skb(struct sock *sk, struct sk_buff *skb);
 int xtcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size);
 u32 xtcp_clean_rtx_queue(struct sock *sk, u32 ack, s32 *rtt_us);

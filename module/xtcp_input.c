@@ -687,6 +687,7 @@ static bool xtcp_data_queue(struct sock *sk, struct sk_buff *skb)
 	if (xtcp_seq_before(cb->seq, xs->rcv_nxt))
 		xtcp_sack_rcv_dup(sk, cb->seq, xs->rcv_nxt);
 	gap = !RB_EMPTY_ROOT(&xs->ofo_root);
+	xtcp_rcv_rtt_measure(sk, skb);
 	fin = xtcp_queue_in_order(sk, skb);
 	while (!fin && (ofo = skb_rb_first(&xs->ofo_root)) &&
 	       xtcp_seq_leq(XTCP_SKB_CB(ofo)->seq, xs->rcv_nxt)) {

@@ -172,6 +172,7 @@ void xtcp_cong_ack(struct sock *sk, u32 ack, u32 acked, u32 prior_in_flight,
 	if (xs->cwnd_limited || prior_in_flight >= xs->snd_cwnd) {
 		ca->cong_avoid(sk, ack, acked);
 		xtcp_cc_note(sk, XTCP_CC_ACK);
+		xtcp_sndbuf_expand(sk);
 	}
 }
 

@@ -88,11 +88,14 @@ void xtcp_set_state(struct sock *sk, int state)
 	int old = sk->sk_state;
 	struct net *net = sock_net(sk);
 
-	if (state == TCP_ESTABLISHED && old != TCP_ESTABLISHED)
+	if (state == TCP_ESTABLISHED && old != TCP_ESTABLISHED) {
 		xtcp_inc_stats(net, XTCP_MIB_CURRESTAB);
-	else if ((old == TCP_ESTABLISHED || old == TCP_CLOSE_WAIT) &&
-		 state != TCP_ESTABLISHED && state != TCP_CLOSE_WAIT)
+		/* the buffers start sized for the initial window */
+		xtcp_buf_init(sk);
+	} else if ((old == TCP_ESTABLISHED || old == TCP_CLOSE_WAIT) &&
+		   state != TCP_ESTABLISHED && state != TCP_CLOSE_WAIT) {
 		xtcp_dec_stats(net, XTCP_MIB_CURRESTAB);
+	}
 
 	if (state == TCP_CLOSE) {
 		if (old == TCP_SYN_SENT || old == TCP_SYN_RECV)
@@ -337,7 +340,8 @@ void xtcp_shutdown(struct sock *sk, int how)
 }
 
 /*
- * Announce freed receive space when the right window edge would move by
+ * Grow the receive buffer for the reader's pace (xtcp_rcvbuf_grow()), then
+ * announce freed receive space when the right window edge would move by
  * at least two segments (RFC 9293 §3.8.6.2.2 receiver SWS avoidance), so
  * a sender stalled on a closed window learns about it at once.
  */
@@ -345,11 +349,13 @@ static void xtcp_rcv_space_update(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	u32 old_edge = xs->rcv_wup + xs->rcv_wnd;
-	u32 free = xtcp_free_window(sk);
+	u32 free;
 
 	if (!((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_FIN_WAIT1 |
 				     TCPF_FIN_WAIT2)))
 		return;
+	xtcp_rcvbuf_grow(sk);
+	free = xtcp_free_window(sk);
 	if ((s32)(xs->rcv_nxt + free - old_edge) >= 2 * (s32)xs->mss_cache ||
 	    (xs->rcv_wnd == 0 && free >= xs->mss_cache))
 		xtcp_send_ack(sk);

@@ -92,6 +92,9 @@ static const struct ctl_table xtcp_sysctl_template[] = {
 	XTCP_SYSCTL_INT("ecn", ecn, SYSCTL_ZERO, SYSCTL_TWO),
 	/* GSO skbs onto loopback and veth (xtcp_offload.c) */
 	XTCP_SYSCTL_INT("gso", gso, SYSCTL_ZERO, SYSCTL_ONE),
+	/* 1: send and receive buffers follow cwnd and the reader (xtcp_buf.c) */
+	XTCP_SYSCTL_INT("moderate_buffers", moderate_buffers, SYSCTL_ZERO,
+			SYSCTL_ONE),
 	{ }
 };
 

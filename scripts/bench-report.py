@@ -29,6 +29,9 @@ METRICS = {
     "retrans": ("segs", False, None, False),
     "retr": ("segs", False, None, False),
     "softnet_drops": ("pkts", False, None, False),
+    "cwnd": ("segs", True, None, False),
+    "sndbuf_kb": ("KiB", True, None, False),
+    "rcvbuf_kb": ("KiB", True, None, False),
     "error": ("rc", False, None, False),
 }
 LOSS_TARGET = 0.9  # goodput under 1 % loss + 10 ms RTT

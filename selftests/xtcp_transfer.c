@@ -5,11 +5,11 @@
  * duplication and corruption and under a tbf rate limit; a receiver that
  * stops reading (zero window, persist probes); SO_SNDBUF, EAGAIN and
  * write-space wakeups, SO_SNDTIMEO and the protocol's memory counter;
- * 4 MiB buffers with window scaling; MSS clamping on a 1280-byte MTU; 200 concurrent connections
- * carrying data both ways. Every byte received is compared with the
- * sender's generator, so corruption, loss, duplication or reordering of
- * bytes all fail; a transfer fails on no progress for STALL_MS, never on
- * its speed.
+ * 4 MiB buffers with window scaling; buffer autotuning; MSS clamping on a
+ * 1280-byte MTU; 200 concurrent connections carrying data both ways.
+ * Every byte received is compared with the sender's generator, so
+ * corruption, loss, duplication or reordering of bytes all fail; a
+ * transfer fails on no progress for STALL_MS, never on its speed.
  */
 #include <fcntl.h>
 #include <linux/tcp.h>
@@ -45,6 +45,7 @@ FIXTURE(xfer) {
 	bool qdisc_set;		/* teardown removes the qdiscs */
 	bool mtu_set;		/* teardown restores MTU 1500 */
 	bool gso_off;		/* teardown sets net.xtcp.gso back to 1 */
+	bool moderate_off;	/* teardown sets moderate_buffers back to 1 */
 	long long t0;
 };
 
@@ -76,6 +77,8 @@ FIXTURE_SETUP(xfer)
 #define TC_ROOT		"tc -n %s qdisc %s dev %s root %s 2>/dev/null"
 #define SET_MTU		"ip -n %s link set %s mtu %d"
 #define SET_GSO		"ip netns exec %s sh -c 'echo %d > /proc/sys/net/xtcp/gso'"
+#define SET_MODERATE	"ip netns exec %s sh -c " \
+			"'echo %d > /proc/sys/net/xtcp/moderate_buffers'"
 
 /* run a shell command; return its exit status */
 static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -106,6 +109,9 @@ FIXTURE_TEARDOWN(xfer)
 		   self->env.ns_b, self->if_b, 1500);
 	if (self->gso_off)
 		sh(SET_GSO, self->env.ns_b, 1);
+	if (self->moderate_off)
+		sh(SET_MODERATE "; " SET_MODERATE, self->env.ns_a, 1,
+		   self->env.ns_b, 1);
 	TH_LOG("%lld ms", now_ms() - self->t0);
 }
 
@@ -536,6 +542,76 @@ TEST_F_TIMEOUT(xfer, big_buffers_wscale, 600)
 	EXPECT_LT(64 * KIB, (unsigned long)p.s.max_snd_wnd)
 		TH_LOG("largest window offered: %u", p.s.max_snd_wnd);
 	pair_close(&p);
+}
+
+/* a socket's SO_SNDBUF or SO_RCVBUF as getsockopt() reports it */
+static int sockbuf(int fd, int opt)
+{
+	socklen_t len = sizeof(int);
+	int val = -1;
+
+	getsockopt(fd, SOL_SOCKET, opt, &val, &len);
+	return val;
+}
+
+/*
+ * One stream over a 40 ms round trip; @lock > 0 sets SO_SNDBUF on the
+ * client and SO_RCVBUF on the server to @lock first. Reports the client's
+ * SO_SNDBUF and the server's SO_RCVBUF before (@b0) and after (@b1).
+ */
+static void autotune_run(struct __test_metadata *_metadata,
+			 struct _test_data_xfer *self, int lock, int b0[2],
+			 int b1[2])
+{
+	struct pair p;
+
+	ASSERT_EQ(0, pair_open(self, &p, sized(self, 16 * MIB),
+			       lock ? SO_RCVBUF : 0, lock));
+	if (lock)
+		ASSERT_EQ(0, setsockopt(p.s.fd, SOL_SOCKET, SO_SNDBUF, &lock,
+					sizeof(lock)));
+	b0[0] = sockbuf(p.s.fd, SO_SNDBUF);
+	b0[1] = sockbuf(p.afd, SO_RCVBUF);
+	ASSERT_EQ(0, stream_start(&p));
+	stream_finish(_metadata, &p);
+	b1[0] = sockbuf(p.s.fd, SO_SNDBUF);
+	b1[1] = sockbuf(p.afd, SO_RCVBUF);
+	TH_LOG("lock %d: SO_SNDBUF %d -> %d, SO_RCVBUF %d -> %d", lock, b0[0],
+	       b1[0], b0[1], b1[1]);
+	pair_close(&p);
+}
+
+/*
+ * Buffer autotuning (xtcp_buf.c, net.xtcp.moderate_buffers): over a path
+ * with a 40 ms round trip the sender's SO_SNDBUF grows with cwnd and the
+ * receiver's SO_RCVBUF with what is read per round trip; buffers the
+ * application set, or all of them with the sysctl at 0, stay as they
+ * were. The debug kernel moves too little per round trip to need more
+ * than the default buffers, so there only the unchanged cases are checked.
+ */
+TEST_F_TIMEOUT(xfer, buffers_autotune, 600)
+{
+	int b0[2], b1[2];
+
+	ASSERT_EQ(0, impair(self, "netem delay 20ms limit 10000"));
+	autotune_run(_metadata, self, 0, b0, b1);
+	if (!self->debug) {
+		EXPECT_LT(b0[0], b1[0]) TH_LOG("SO_SNDBUF did not grow");
+		EXPECT_LT(b0[1], b1[1]) TH_LOG("SO_RCVBUF did not grow");
+	}
+	EXPECT_GE(4 * (int)MIB, b1[0]);
+	EXPECT_GE(6 * (int)MIB, b1[1]);
+
+	autotune_run(_metadata, self, 64 * KIB, b0, b1);
+	EXPECT_EQ(b0[0], b1[0]);
+	EXPECT_EQ(b0[1], b1[1]);
+
+	self->moderate_off = true;
+	ASSERT_EQ(0, sh(SET_MODERATE " && " SET_MODERATE, self->env.ns_a, 0,
+			self->env.ns_b, 0));
+	autotune_run(_metadata, self, 0, b0, b1);
+	EXPECT_EQ(b0[0], b1[0]);
+	EXPECT_EQ(b0[1], b1[1]);
 }
 
 /* a 1280-byte MTU on both ends: MSS 1240 at most, stream intact */

@@ -9,7 +9,8 @@
  *	XTCP_BENCH <name> <proto> <metric> <value>
  *
  * Workloads (--test):
- *	stream	--flows N writers of --size bytes for --time s; metric mbps
+ *	stream	--flows N writers of --size bytes for --time s; metric mbps, and
+ *		per flow at the end cwnd, sndbuf_kb, rcvbuf_kb
  *		(bytes the receivers got / receive time)
  *	rr	one connection, --size bytes each way per transaction;
  *		metrics tps, p50_us, p99_us, p999_us (TCP_NODELAY on both ends)
@@ -197,7 +198,20 @@ struct flow {
 	unsigned long long bytes;
 	double t_first, t_end;
 	int err;
+	int cwnd, buf;		/* at the end: sender's cwnd; SO_SNDBUF/SO_RCVBUF */
 };
+
+/* what a flow's socket ended with: its cwnd (segments) and @opt's buffer */
+static void flow_state(struct flow *f, int opt)
+{
+	struct tcp_info ti = {};
+	socklen_t len = sizeof(ti);
+
+	if (!getsockopt(f->fd, IPPROTO_TCP, TCP_INFO, &ti, &len))
+		f->cwnd = ti.tcpi_snd_cwnd;
+	len = sizeof(f->buf);
+	getsockopt(f->fd, SOL_SOCKET, opt, &f->buf, &len);
+}
 
 static struct flow senders[MAX_FLOWS], receivers[MAX_FLOWS];
 static pthread_barrier_t start_line;
@@ -219,6 +233,7 @@ static void *stream_send(void *arg)
 		}
 		f->bytes += o.size;
 	}
+	flow_state(f, SO_SNDBUF);
 	shutdown(f->fd, SHUT_WR);
 	/* the receiver closes after EOF: everything sent was delivered */
 	while (recv(f->fd, buf, o.size, 0) > 0)
@@ -251,6 +266,7 @@ static void *stream_recv(void *arg)
 		f->bytes += n;
 	}
 	f->t_end = now_s();
+	flow_state(f, SO_RCVBUF);
 	close(f->fd);
 	free(buf);
 	return NULL;
@@ -259,7 +275,7 @@ static void *stream_recv(void *arg)
 static void run_stream(void)
 {
 	unsigned long long total = 0, sent = 0;
-	double t0 = 0, t1 = 0;
+	double t0 = 0, t1 = 0, cwnd = 0, sndbuf = 0, rcvbuf = 0;
 	int lfd, i, errs = 0;
 
 	if (o.flows < 1 || o.flows > MAX_FLOWS) {
@@ -284,6 +300,9 @@ static void run_stream(void)
 		total += receivers[i].bytes;
 		sent += senders[i].bytes;
 		errs += !!senders[i].err + !!receivers[i].err;
+		cwnd += senders[i].cwnd / (double)o.flows;
+		sndbuf += senders[i].buf / 1024.0 / o.flows;
+		rcvbuf += receivers[i].buf / 1024.0 / o.flows;
 		if (receivers[i].bytes && (!t0 || receivers[i].t_first < t0))
 			t0 = receivers[i].t_first;
 		if (receivers[i].t_end > t1)
@@ -295,6 +314,10 @@ static void run_stream(void)
 		exit(1);
 	}
 	report("mbps", t1 > t0 ? total * 8 / (t1 - t0) / 1e6 : 0);
+	/* per flow, as the sending phase ended: what bounded it */
+	report("cwnd", cwnd);
+	report("sndbuf_kb", sndbuf);
+	report("rcvbuf_kb", rcvbuf);
 }
 
 /* ----------------------------------------------------------------- rr --- */
