@@ -191,6 +191,43 @@ struct xtcp_skb_cb {
 #define XTCP_SKB_CB(__skb)	((struct xtcp_skb_cb *)&((__skb)->cb[0]))
 
 /**
+ * xtcp_skb_pcount() - segments a sent skb of the write queue stands for
+ * @skb: the skb
+ *
+ * A queued skb may hold many segments' payload; when it is sent, its
+ * shared info records them as GSO fields (xtcp_skb_set_pcount()), and
+ * every counter of segments (packets_out, sacked_out...) counts these.
+ *
+ * Return: the count, 1 for a skb of one segment.
+ */
+static inline u32 xtcp_skb_pcount(const struct sk_buff *skb)
+{
+	const struct skb_shared_info *sh = skb_shinfo(skb);
+
+	return sh->gso_size ? sh->gso_segs : 1;
+}
+
+/**
+ * xtcp_skb_set_pcount() - record the segments of a queued skb
+ * @skb: the skb, not shared with a clone in flight
+ * @mss: the segment size it is (or was) sent with
+ */
+static inline void xtcp_skb_set_pcount(struct sk_buff *skb, u32 mss)
+{
+	struct skb_shared_info *sh = skb_shinfo(skb);
+
+	if (skb->len <= mss) {
+		sh->gso_size = 0;
+		sh->gso_segs = 0;
+		sh->gso_type = 0;
+		return;
+	}
+	sh->gso_size = mss;
+	sh->gso_segs = DIV_ROUND_UP(skb->len, mss);
+	sh->gso_type = SKB_GSO_TCPV4;
+}
+
+/**
  * struct xtcp_sock - an XTCP connection (RFC 9293 §3.3.1 TCB)
  * @icsk: generic connection socket; must be first
  * @snd_una: oldest unacknowledged sequence number
@@ -394,6 +431,14 @@ static inline struct xtcp_sock *xtcp_sk(const struct sock *sk)
 static inline void *xtcp_ca_priv(const struct sock *sk)
 {
 	return (void *)xtcp_sk(sk)->ca_priv;
+}
+
+/* has @skb of @sk's write queue been sent (SND.NXT only grows)? */
+static inline bool xtcp_skb_sent(const struct sock *sk,
+				 const struct sk_buff *skb)
+{
+	return (s32)(XTCP_SKB_CB(skb)->seq -
+		     xtcp_sk(sk)->snd_nxt) < 0;
 }
 
 static inline bool xtcp_in_slow_start(const struct xtcp_sock *xs)
@@ -694,6 +739,7 @@ void xtcp_queue_ctl_skb(struct sock *sk, struct sk_buff *skb);
 int xtcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size);
 u32 xtcp_clean_rtx_queue(struct sock *sk, u32 ack, s32 *rtt_us);
 void xtcp_purge_write_queue(struct sock *sk);
+int xtcp_fragment(struct sock *sk, struct sk_buff *skb, u32 len);
 
 /* xtcp_sack.c */
 int xtcp_sack_add(struct xtcp_sack_block *sp, int n, u32 start, u32 end);
@@ -709,6 +755,7 @@ bool xtcp_sack_block_valid(u32 start, u32 end, u32 snd_una, u32 snd_nxt,
 u32 xtcp_sack_process(struct sock *sk, const struct sk_buff *skb);
 void xtcp_sack_skb_freed(struct xtcp_sock *xs, struct sk_buff *skb);
 void xtcp_sack_mark(struct xtcp_sock *xs, struct sk_buff *skb, u8 bits);
+void xtcp_sack_uncount(struct xtcp_sock *xs, u8 bits, u32 segs);
 void xtcp_sack_mark_head_lost(struct sock *sk);
 void xtcp_sack_mark_rto(struct sock *sk);
 void xtcp_sack_xmit(struct sock *sk);

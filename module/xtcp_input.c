@@ -658,6 +658,7 @@ static bool xtcp_data_queue(struct sock *sk, struct sk_buff *skb)
 	 * bound beyond which segments are dropped.
 	 */
 	if (atomic_read(&sk->sk_rmem_alloc) > 2 * READ_ONCE(sk->sk_rcvbuf)) {
+		xtcp_inc_stats(sock_net(sk), XTCP_MIB_RCVQUEUEDROPS);
 		xtcp_send_ack(sk);
 		return false;
 	}

@@ -16,7 +16,10 @@
 
 #include "xtcp.h"
 
-/* backlog room beyond the socket buffers, for the ACKs of a full window */
+/*
+ * Backlog room beyond the socket buffers (in-window data is kept up to
+ * twice SO_RCVBUF, ACKs of a full window need SO_SNDBUF's worth)
+ */
 #define XTCP_BACKLOG_SLACK	(64 * 1024)
 
 static siphash_aligned_key_t xtcp_isn_secret;
@@ -552,10 +555,11 @@ process:
 	}
 	if (!sock_owned_by_user(sk)) {
 		xtcp_v4_do_rcv(sk, skb);
-	} else if (sk_add_backlog(sk, skb, READ_ONCE(sk->sk_rcvbuf) +
+	} else if (sk_add_backlog(sk, skb, 2 * READ_ONCE(sk->sk_rcvbuf) +
 					   READ_ONCE(sk->sk_sndbuf) +
 					   XTCP_BACKLOG_SLACK)) {
 		bh_unlock_sock(sk);
+		xtcp_inc_stats(net, XTCP_MIB_BACKLOGDROPS);
 		goto discard_and_relse;
 	}
 	bh_unlock_sock(sk);

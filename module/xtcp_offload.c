@@ -27,13 +27,28 @@ static bool xtcp_gso_dev_ok(const struct net_device *dev)
 	return dev->rtnl_link_ops && !strcmp(dev->rtnl_link_ops->kind, "veth");
 }
 
+/*
+ * A GSO skb leaves back to back, so it carries about a millisecond of the
+ * connection's rate (cwnd per smoothed RTT), at least two segments: on a
+ * slow path a 64 KiB burst would fill a bottleneck queue that smoother
+ * flows share. Return: the segments, or U32_MAX before an RTT sample.
+ */
+static u32 xtcp_gso_autosize(const struct xtcp_sock *xs)
+{
+	if (!xs->srtt_us)
+		return U32_MAX;
+	return max_t(u32, div_u64((u64)xs->snd_cwnd * USEC_PER_MSEC,
+				  xs->srtt_us), 2);
+}
+
 /**
  * xtcp_gso_max_segs() - segments one transmission of @sk may carry
  * @sk: socket, locked, with a route
  *
  * Return: 1 unless net.xtcp.gso is on and the route's device is a
  * software device that takes GSO skbs with a generic checksum
- * (NETIF_F_TSO, NETIF_F_HW_CSUM); then its GSO segment limit.
+ * (NETIF_F_TSO, NETIF_F_HW_CSUM); then its GSO segment limit, or less:
+ * about a millisecond's worth of the connection's rate.
  */
 unsigned int xtcp_gso_max_segs(const struct sock *sk)
 {
@@ -46,7 +61,8 @@ unsigned int xtcp_gso_max_segs(const struct sock *sk)
 	if (!dev || (dev->features & (NETIF_F_TSO | NETIF_F_HW_CSUM)) !=
 		    (NETIF_F_TSO | NETIF_F_HW_CSUM) || !xtcp_gso_dev_ok(dev))
 		return 1;
-	return max_t(unsigned int, READ_ONCE(dev->gso_max_segs), 1);
+	return clamp_t(u32, READ_ONCE(dev->gso_max_segs), 1,
+		       xtcp_gso_autosize(xtcp_sk(sk)));
 }
 
 /**

@@ -390,19 +390,49 @@ static u32 xtcp_skb_data_end(const struct sk_buff *skb)
 }
 
 /*
- * Does the last, partial segment @skb wait? Nagle's rule (RFC 9293
+ * May the last, partial segment of @skb wait? Nagle's rule (RFC 9293
  * §3.8.6.2.1) holds it while data is unacknowledged unless TCP_NODELAY is
  * set; TCP_CORK holds it until it is full, uncorked, or XTCP_CORK_MAX old.
+ * Only the tail of the queue, which later writes may still fill, waits.
  */
 static bool xtcp_hold_partial(struct sock *sk, const struct sk_buff *skb)
 {
 	const struct xtcp_sock *xs = xtcp_sk(sk);
 
-	if (skb->len >= xtcp_size_goal(sk) ||
-	    (XTCP_SKB_CB(skb)->flags & (XTCPHDR_FIN | XTCPHDR_SYN)) ||
+	if ((XTCP_SKB_CB(skb)->flags & (XTCPHDR_FIN | XTCPHDR_SYN)) ||
 	    !skb_queue_is_last(&sk->sk_write_queue, skb))
 		return false;
 	return xs->cork || (!xs->nodelay && xs->snd_nxt != xs->snd_una);
+}
+
+/*
+ * How many payload bytes of @skb, the send head, one transmission may
+ * carry now: at most @segs full segments (cwnd and the route's GSO
+ * limit), one while urgent data is pending (each segment's urgent pointer
+ * differs), the peer's window in whole segments when it does not take
+ * all of @skb, and no partial last segment that xtcp_hold_partial() holds
+ * unless @force. Return: the bytes (all of @skb, or a multiple of the
+ * MSS), 0 when nothing of a non-empty @skb may go.
+ */
+static u32 xtcp_send_limit(struct sock *sk, const struct sk_buff *skb,
+			   u32 segs, bool force)
+{
+	const struct xtcp_sock *xs = xtcp_sk(sk);
+	u32 mss = xs->mss_cache, limit = skb->len;
+
+	if (xs->urg_mode)
+		segs = 1;
+	if (limit > segs * mss)
+		limit = segs * mss;
+	else if (limit % mss && !force && xtcp_hold_partial(sk, skb))
+		limit = rounddown(limit, mss);
+	if (xtcp_window_blocks(sk, skb)) {
+		u32 edge = xs->snd_una + xs->snd_wnd, seq = XTCP_SKB_CB(skb)->seq;
+		u32 room = xtcp_seq_after(edge, seq) ? edge - seq : 0;
+
+		limit = min(limit, rounddown(room, mss));
+	}
+	return limit;
 }
 
 /**
@@ -417,91 +447,6 @@ bool xtcp_window_blocks(const struct sock *sk, const struct sk_buff *skb)
 	const struct xtcp_sock *xs = xtcp_sk(sk);
 
 	return xtcp_seq_after(xtcp_skb_data_end(skb), xs->snd_una + xs->snd_wnd);
-}
-
-/* can @skb, a new full data segment or the last of a run, join a GSO skb? */
-static bool xtcp_gso_joinable(const struct sk_buff *skb)
-{
-	return skb->len && !skb_headlen(skb) &&
-	       !(XTCP_SKB_CB(skb)->flags & (XTCPHDR_SYN | XTCPHDR_FIN));
-}
-
-/*
- * How many queued segments from @skb on go out in one GSO skb: at most
- * @limit, each but the last a full MSS, every one allowed by the peer's
- * window and not held by Nagle or TCP_CORK, within MAX_SKB_FRAGS and
- * XTCP_GSO_MAX_PAYLOAD. Return: 1 when @skb goes alone.
- */
-static unsigned int xtcp_gso_run(struct sock *sk, struct sk_buff *skb,
-				 unsigned int limit, bool force)
-{
-	const struct sk_buff_head *q = &sk->sk_write_queue;
-	unsigned int n = 1, frags, len, mss = xtcp_sk(sk)->mss_cache;
-
-	if (limit < 2 || xtcp_sk(sk)->urg_mode || !xtcp_gso_joinable(skb))
-		return 1;
-	frags = skb_shinfo(skb)->nr_frags;
-	len = skb->len;
-	while (n < limit && skb->len == mss && !skb_queue_is_last(q, skb)) {
-		struct sk_buff *next = skb->next;
-
-		if (!xtcp_gso_joinable(next) || next->len > mss ||
-		    frags + skb_shinfo(next)->nr_frags > MAX_SKB_FRAGS ||
-		    len + next->len > XTCP_GSO_MAX_PAYLOAD ||
-		    xtcp_window_blocks(sk, next) ||
-		    (!force && xtcp_hold_partial(sk, next)))
-			break;
-		frags += skb_shinfo(next)->nr_frags;
-		len += next->len;
-		skb = next;
-		n++;
-	}
-	return n;
-}
-
-/*
- * Send @n (at least 2) new queued segments from @first as one GSO skb:
- * their page fragments, referenced, behind one header; the device, or
- * xtcp_gso_segment() on the way, cuts it into MSS-sized segments.
- */
-static int xtcp_transmit_gso(struct sock *sk, struct sk_buff *first,
-			     unsigned int n)
-{
-	struct skb_shared_info *gsh;
-	struct sk_buff *gso, *skb;
-	u32 now = (u32)jiffies;
-	unsigned int i, f, k = 0;
-	u8 flags = 0;
-
-	gso = alloc_skb(XTCP_MAX_HEADER, GFP_ATOMIC);
-	if (!gso)
-		return -ENOBUFS;
-	skb_reserve(gso, XTCP_MAX_HEADER);
-	gsh = skb_shinfo(gso);
-	for (i = 0, skb = first; i < n; i++, skb = skb->next) {
-		const struct skb_shared_info *sh = skb_shinfo(skb);
-		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
-
-		for (f = 0; f < sh->nr_frags; f++) {
-			gsh->frags[k] = sh->frags[f];
-			__skb_frag_ref(&gsh->frags[k]);
-			k++;
-		}
-		gso->len += skb->len;
-		gso->data_len += skb->len;
-		flags |= cb->flags;
-		cb->when = now;
-		cb->first_tx = now;
-	}
-	gsh->nr_frags = k;
-	gso->truesize += gso->data_len;
-	gsh->gso_size = xtcp_sk(sk)->mss_cache;
-	gsh->gso_segs = n;
-	gsh->gso_type = SKB_GSO_TCPV4;
-	XTCP_SKB_CB(gso)->retransmitted = 0;
-	xtcp_inc_stats(sock_net(sk), XTCP_MIB_OUTGSOSKBS);
-	return xtcp_transmit(sk, gso, flags, XTCP_SKB_CB(first)->seq, NULL,
-			     GFP_ATOMIC);
 }
 
 /**
@@ -525,8 +470,9 @@ void xtcp_push(struct sock *sk)
  * nothing in flight the persist timer is armed (RFC 9293 §3.8.6.1).
  * Segments in flight never exceed the congestion window
  * (xtcp_cwnd_quota(), RFC 5681 §2), which restarts after idle (RFC 5681
- * §4.1). Where the route allows (xtcp_gso_max_segs()), a run of full
- * segments goes out as one GSO skb.
+ * §4.1). Where the route allows (xtcp_gso_max_segs()), a skb of several
+ * segments goes out as one GSO skb; it is cut (xtcp_fragment()) where
+ * cwnd, the window or a held partial segment ends the transmission.
  */
 void xtcp_push_pending(struct sock *sk, bool force)
 {
@@ -539,20 +485,28 @@ void xtcp_push_pending(struct sock *sk, bool force)
 		xtcp_cong_idle_restart(sk);
 	xs->cwnd_limited = 0;
 	while ((skb = xs->send_head)) {
-		u32 quota = xtcp_cwnd_quota(xs);
-		unsigned int n, i;
+		u32 quota = xtcp_cwnd_quota(xs), limit;
+		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 
 		if (!quota) {
 			xs->cwnd_limited = 1;
 			break;
 		}
-
-		if (xtcp_window_blocks(sk, skb)) {
+		limit = xtcp_send_limit(sk, skb, min_t(u32, quota, max_segs),
+					force);
+		if (!limit && skb->len) {
+			if (!xtcp_window_blocks(sk, skb)) {
+				/* Nagle or TCP_CORK holds the partial segment */
+				if (xs->cork)
+					xtcp_cork_timer_arm(sk);
+				break;
+			}
 			/*
-			 * Nothing in flight, so no RTO to keep: start probing
-			 * unless a probe is already scheduled. The timer may
-			 * still be pending from a cleared RTO (clearing only
-			 * resets icsk_pending), so pending is what counts.
+			 * The window takes no whole segment and nothing is in
+			 * flight, so no RTO to keep: start probing unless a
+			 * probe is already scheduled. The timer may still be
+			 * pending from a cleared RTO (clearing only resets
+			 * icsk_pending), so pending is what counts.
 			 */
 			if (xs->snd_nxt == xs->snd_una &&
 			    icsk->icsk_pending != ICSK_TIME_PROBE0)
@@ -561,25 +515,18 @@ void xtcp_push_pending(struct sock *sk, bool force)
 							  xs->rto_max);
 			break;
 		}
-		if (!force && xtcp_hold_partial(sk, skb)) {
-			if (xs->cork)
-				xtcp_cork_timer_arm(sk);
+		if (limit < skb->len && xtcp_fragment(sk, skb, limit))
 			break;
-		}
-		n = xtcp_gso_run(sk, skb, min_t(u32, quota, max_segs), force);
-		if (n > 1 ? xtcp_transmit_gso(sk, skb, n) :
-			    xtcp_transmit_queued(sk, skb))
+		xtcp_skb_set_pcount(skb, xs->mss_cache);
+		if (xtcp_transmit_queued(sk, skb))
 			break;
-		for (i = 0; i < n; i++) {
-			struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
-
-			xs->send_head = skb_queue_is_last(&sk->sk_write_queue,
-							  skb) ? NULL : skb->next;
-			xs->packets_out++;
-			if (xtcp_seq_after(cb->end_seq, xs->snd_nxt))
-				xs->snd_nxt = cb->end_seq;
-			skb = xs->send_head;
-		}
+		if (xtcp_skb_pcount(skb) > 1)
+			xtcp_inc_stats(sock_net(sk), XTCP_MIB_OUTGSOSKBS);
+		xs->send_head = skb_queue_is_last(&sk->sk_write_queue, skb) ?
+				NULL : skb->next;
+		xs->packets_out += xtcp_skb_pcount(skb);
+		if (xtcp_seq_after(cb->end_seq, xs->snd_nxt))
+			xs->snd_nxt = cb->end_seq;
 		xs->lsndtime = (u32)jiffies;
 		if (!timer_pending(&icsk->icsk_retransmit_timer) ||
 		    icsk->icsk_pending != ICSK_TIME_RETRANS)
@@ -598,6 +545,9 @@ int xtcp_retransmit_skb(struct sock *sk, struct sk_buff *skb)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 
+	/* a retransmission is one segment (RFC 6675 NextSeg, RFC 5681) */
+	if (skb->len > xs->mss_cache)
+		xtcp_fragment(sk, skb, xs->mss_cache);
 	xs->rtx_next = XTCP_SKB_CB(skb)->end_seq;
 	XTCP_SKB_CB(skb)->retransmitted = 1;
 	/* RFC 6675 §4: resent data counts in the pipe once more */

@@ -207,6 +207,8 @@ static const char * const xtcp_mib_names[] = {
 	[XTCP_MIB_OUTCWRS]		= "OutCWRs",
 	[XTCP_MIB_OUTGSOSKBS]		= "OutGsoSkbs",
 	[XTCP_MIB_GSOSEGMENTED]		= "GsoSegmented",
+	[XTCP_MIB_BACKLOGDROPS]		= "BacklogDrops",
+	[XTCP_MIB_RCVQUEUEDROPS]	= "RcvQueueDrops",
 };
 
 static_assert(ARRAY_SIZE(xtcp_mib_names) == XTCP_MIB_MAX);

@@ -77,7 +77,7 @@ static void xtcp_loss_retransmit(struct sock *sk)
 			continue;
 		if (xtcp_retransmit_skb(sk, skb))
 			break;
-		xs->lost_out++;
+		xs->lost_out += xtcp_skb_pcount(skb);
 	}
 }
 

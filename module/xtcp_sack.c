@@ -235,46 +235,83 @@ static u32 xtcp_sack_skb_end(const struct sk_buff *skb)
 }
 
 /**
- * xtcp_sack_mark() - set scoreboard bits on a sent segment
+ * xtcp_sack_mark() - set scoreboard bits on a sent skb
  * @xs: socket
- * @skb: the segment, in the write queue before send_head
+ * @skb: the skb, in the write queue before send_head
  * @bits: XTCP_SKB_SACKED, XTCP_SKB_LOST and/or XTCP_SKB_RTX
  *
- * The counters sacked_out, lost_out and retrans_out follow the bits.
+ * The counters sacked_out, lost_out and retrans_out follow the bits, by
+ * the segments the skb stands for.
  */
 void xtcp_sack_mark(struct xtcp_sock *xs, struct sk_buff *skb, u8 bits)
 {
 	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	u32 segs = xtcp_skb_pcount(skb);
 	u8 new = bits & ~cb->sacked;
 
 	if (new & XTCP_SKB_SACKED) {
 		/* SACKed data is neither lost nor in flight (RFC 6675 §4) */
 		xtcp_sack_skb_freed(xs, skb);
 		cb->sacked = 0;
-		xs->sacked_out++;
+		xs->sacked_out += segs;
 	}
 	if (new & XTCP_SKB_LOST)
-		xs->lost_out++;
+		xs->lost_out += segs;
 	if (new & XTCP_SKB_RTX)
-		xs->retrans_out++;
+		xs->retrans_out += segs;
 	cb->sacked |= new;
 }
 
 /**
- * xtcp_sack_skb_freed() - a sent segment leaves the scoreboard
+ * xtcp_sack_uncount() - take segments with scoreboard bits off the counters
  * @xs: socket
- * @skb: the segment, acknowledged cumulatively (or SACKed)
+ * @bits: the bits they carried
+ * @segs: how many
+ */
+void xtcp_sack_uncount(struct xtcp_sock *xs, u8 bits, u32 segs)
+{
+	if (bits & XTCP_SKB_SACKED)
+		xs->sacked_out -= min(xs->sacked_out, segs);
+	if (bits & XTCP_SKB_LOST)
+		xs->lost_out -= min(xs->lost_out, segs);
+	if (bits & XTCP_SKB_RTX)
+		xs->retrans_out -= min(xs->retrans_out, segs);
+}
+
+/**
+ * xtcp_sack_skb_freed() - a sent skb leaves the scoreboard
+ * @xs: socket
+ * @skb: the skb, acknowledged cumulatively (or SACKed)
  */
 void xtcp_sack_skb_freed(struct xtcp_sock *xs, struct sk_buff *skb)
 {
-	u8 bits = XTCP_SKB_CB(skb)->sacked;
+	xtcp_sack_uncount(xs, XTCP_SKB_CB(skb)->sacked, xtcp_skb_pcount(skb));
+}
 
-	if ((bits & XTCP_SKB_SACKED) && xs->sacked_out)
-		xs->sacked_out--;
-	if ((bits & XTCP_SKB_LOST) && xs->lost_out)
-		xs->lost_out--;
-	if ((bits & XTCP_SKB_RTX) && xs->retrans_out)
-		xs->retrans_out--;
+/*
+ * Does block @b cover sent skb @skb whole? A skb of several segments that
+ * the block covers only in part is cut at the block's edge first, so the
+ * part inside can be marked (and, on the next call, the part behind).
+ * Return: true when @skb, perhaps now shorter, lies inside @b.
+ */
+static bool xtcp_sack_cover(struct sock *sk, struct sk_buff *skb,
+			    const struct xtcp_sack_block *b)
+{
+	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	u32 end = xtcp_sack_skb_end(skb);
+
+	if (!xtcp_seq_before(cb->seq, b->end) ||
+	    !xtcp_seq_after(end, b->start))
+		return false;
+	/* the part below the block stays unSACKed; the rest comes next */
+	if (xtcp_seq_after(b->start, cb->seq)) {
+		xtcp_fragment(sk, skb, b->start - cb->seq);
+		return false;
+	}
+	if (xtcp_seq_after(end, b->end) &&
+	    xtcp_fragment(sk, skb, b->end - cb->seq))
+		return false;
+	return true;
 }
 
 /* the sent segment after @skb (the oldest for NULL), or NULL */
@@ -383,17 +420,16 @@ u32 xtcp_sack_process(struct sock *sk, const struct sk_buff *skb)
 
 	for (s = xtcp_next_sent(sk, NULL); s; s = xtcp_next_sent(sk, s)) {
 		struct xtcp_skb_cb *scb = XTCP_SKB_CB(s);
-		u32 send = xtcp_sack_skb_end(s);
 
 		if (!xtcp_seq_before(scb->seq, hi))
 			break;
-		if ((scb->sacked & XTCP_SKB_SACKED) || send == scb->seq)
+		if ((scb->sacked & XTCP_SKB_SACKED) ||
+		    xtcp_sack_skb_end(s) == scb->seq)
 			continue;
 		for (i = 0; i < n; i++) {
-			if (xtcp_seq_geq(scb->seq, blk[i].start) &&
-			    xtcp_seq_leq(send, blk[i].end)) {
+			if (xtcp_sack_cover(sk, s, &blk[i])) {
+				newly += xtcp_skb_pcount(s);
 				xtcp_sack_mark(xs, s, XTCP_SKB_SACKED);
-				newly++;
 				break;
 			}
 		}
@@ -456,7 +492,7 @@ void xtcp_sack_mark_rto(struct sock *sk)
 
 		if ((cb->sacked & XTCP_SKB_SACKED) && !renege) {
 			cb->sacked = XTCP_SKB_SACKED;
-			xs->sacked_out++;
+			xs->sacked_out += xtcp_skb_pcount(skb);
 			continue;
 		}
 		cb->sacked = 0;

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * XTCP send queue: sendmsg copies user data once into page fragments of
- * MSS-sized skbs on sk_write_queue, every byte charged to the socket's
- * memory accounting; ACKs trim and free the acknowledged skbs from the head.
+ * skbs on sk_write_queue (one segment each, or a GSO skb's worth where the
+ * route takes GSO), every byte charged to the socket's memory accounting;
+ * skbs are cut where a transmission or a SACK block ends inside them, and
+ * ACKs trim and free the acknowledged skbs from the head.
  */
 #include <linux/skbuff.h>
 #include <net/sock.h>
@@ -11,15 +13,22 @@
 
 /**
  * xtcp_size_goal() - payload bytes to put in one data skb
- * @sk: socket
+ * @sk: socket, locked
  *
- * One skb becomes one segment, so the goal is the current send MSS.
+ * Where the route takes GSO skbs (xtcp_gso_max_segs()), one skb holds as
+ * many full segments as one GSO skb may carry, so a 64 KiB write costs one
+ * skb, not 45; elsewhere one skb is one segment. xtcp_push_pending() cuts
+ * a skb wherever cwnd, the peer's window or Nagle's rule end a
+ * transmission inside it.
  *
- * Return: the goal in bytes.
+ * Return: the goal in bytes, a multiple of the send MSS.
  */
 unsigned int xtcp_size_goal(const struct sock *sk)
 {
-	return xtcp_sk(sk)->mss_cache;
+	u32 mss = xtcp_sk(sk)->mss_cache;
+	u32 segs = min_t(u32, xtcp_gso_max_segs(sk), XTCP_GSO_MAX_PAYLOAD / mss);
+
+	return max(segs, 1U) * mss;
 }
 
 /* charge a queued skb's truesize to the socket (sk_wmem_queued, pages) */
@@ -219,9 +228,16 @@ new_skb:
 		XTCP_SKB_CB(skb)->end_seq += copy;
 		xs->write_seq += copy;
 		copied += copy;
-		/* let ACKs that arrived meanwhile free space and open windows */
-		if (skb->len >= goal)
+		/*
+		 * A full skb goes out at once rather than when the whole
+		 * write is queued, so the path is busy while the rest is
+		 * copied; ACKs that arrived meanwhile free space and open
+		 * windows.
+		 */
+		if (skb->len >= goal) {
+			xtcp_push(sk);
 			sk_flush_backlog(sk);
+		}
 		continue;
 
 wait_for_space:
@@ -257,6 +273,84 @@ do_error:
 }
 
 /*
+ * Give a queued skb its own copy of a header a clone in flight shares,
+ * before its fragments change; the charge follows a resized head.
+ */
+static int xtcp_skb_unshare(struct sock *sk, struct sk_buff *skb)
+{
+	int old_truesize = skb->truesize;
+
+	if (skb_unclone(skb, GFP_ATOMIC))
+		return -ENOMEM;
+	if (skb->truesize != old_truesize)
+		xtcp_wmem_charge(sk, skb->truesize - old_truesize);
+	return 0;
+}
+
+/**
+ * xtcp_fragment() - cut a queued data skb in two
+ * @sk: socket, locked
+ * @skb: a data skb of the write queue, sent or not
+ * @len: payload bytes that stay in @skb, 0 < @len < @skb->len
+ *
+ * The rest moves to a new skb queued right behind it with the same
+ * control block: the scoreboard bits, transmission times and Karn flag
+ * stay with both halves; FIN and PSH go with the second. For a sent skb
+ * the segment counts are recomputed, and the counters that counted it
+ * follow. A clone of @skb in flight keeps its own header.
+ *
+ * Return: 0, or -ENOMEM with @skb unchanged.
+ */
+int xtcp_fragment(struct sock *sk, struct sk_buff *skb, u32 len)
+{
+	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb), *ncb;
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	u32 moved = skb->len - len, before, mss;
+	bool sent = xtcp_skb_sent(sk, skb);
+	struct sk_buff *n;
+	int diff;
+
+	if (WARN_ON_ONCE(!len || len >= skb->len || skb_headlen(skb)))
+		return -EINVAL;
+	if (xtcp_skb_unshare(sk, skb))
+		return -ENOMEM;
+	n = alloc_skb_fclone(XTCP_DATA_HEADROOM, GFP_ATOMIC);
+	if (!n)
+		return -ENOMEM;
+	skb_reserve(n, XTCP_DATA_HEADROOM);
+	xtcp_wmem_charge(sk, n->truesize);
+	before = xtcp_skb_pcount(skb);
+	mss = skb_shinfo(skb)->gso_size ? : xs->mss_cache;
+
+	skb_split(skb, n, len);
+	/* the payload's charge moves with it */
+	n->truesize += moved;
+	skb->truesize -= moved;
+	n->ip_summed = skb->ip_summed;
+	ncb = XTCP_SKB_CB(n);
+	*ncb = *cb;
+	ncb->seq = cb->seq + len;
+	cb->end_seq = ncb->seq;
+	cb->flags &= ~(XTCPHDR_FIN | XTCPHDR_PSH);
+	__skb_queue_after(&sk->sk_write_queue, skb, n);
+
+	if (!sent)
+		return 0;
+	xtcp_skb_set_pcount(skb, mss);
+	xtcp_skb_set_pcount(n, mss);
+	/* cutting inside a segment makes one more; counters follow */
+	diff = xtcp_skb_pcount(skb) + xtcp_skb_pcount(n) - before;
+	xs->packets_out += diff;
+	if (cb->sacked & XTCP_SKB_SACKED)
+		xs->sacked_out += diff;
+	if (cb->sacked & XTCP_SKB_LOST)
+		xs->lost_out += diff;
+	if (cb->sacked & XTCP_SKB_RTX)
+		xs->retrans_out += diff;
+	return 0;
+}
+
+/*
  * Drop the first @len payload bytes of a sent skb that an ACK covered in
  * part, so a retransmission carries only unacknowledged data. The frags
  * array is shared with clones still in a device queue, so a cloned skb is
@@ -266,16 +360,14 @@ do_error:
  */
 static void xtcp_trim_acked(struct sock *sk, struct sk_buff *skb, u32 len)
 {
+	struct xtcp_sock *xs = xtcp_sk(sk);
 	struct skb_shared_info *shinfo;
-	int old_truesize = skb->truesize;
-	u32 eat, head;
+	u32 eat, head, before;
 	int i, k;
 
-	if (skb_unclone(skb, GFP_ATOMIC))
+	if (xtcp_skb_unshare(sk, skb))
 		return;
-	/* pskb_expand_head() may have resized an unowned skb's head */
-	if (skb->truesize != old_truesize)
-		xtcp_wmem_charge(sk, skb->truesize - old_truesize);
+	before = xtcp_skb_pcount(skb);
 
 	head = min_t(u32, len, skb_headlen(skb));
 	if (head)
@@ -307,6 +399,13 @@ static void xtcp_trim_acked(struct sock *sk, struct sk_buff *skb, u32 len)
 	skb->truesize -= len - head;
 	sk_wmem_queued_add(sk, -(int)(len - head));
 	sk_mem_uncharge(sk, len - head);
+	/* the segments acknowledged leave the counts */
+	if (shinfo->gso_size) {
+		xtcp_skb_set_pcount(skb, shinfo->gso_size);
+		before -= xtcp_skb_pcount(skb);
+		xs->packets_out -= min(xs->packets_out, before);
+		xtcp_sack_uncount(xs, XTCP_SKB_CB(skb)->sacked, before);
+	}
 }
 
 /**
@@ -316,18 +415,18 @@ static void xtcp_trim_acked(struct sock *sk, struct sk_buff *skb, u32 len)
  * @rtt_us: the RTT sample taken, or -1 (may be NULL)
  *
  * Walks from the head only as far as @ack reaches, trimming the first
- * segment it covers in part. Takes an RTT sample from a segment sent once
+ * skb it covers in part. Takes an RTT sample from a skb sent once
  * (Karn's rule, RFC 6298 §3) and wakes writers waiting for space.
  *
- * Return: segments freed whole.
+ * Return: segments acknowledged (whole skbs and the ones trimmed off).
  */
 u32 xtcp_clean_rtx_queue(struct sock *sk, u32 ack, s32 *rtt_us)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
-	struct sk_buff *skb;
+	u32 prior_packets = xs->packets_out;
 	bool space = false, karn = false;
+	struct sk_buff *skb;
 	long rtt = -1;
-	u32 freed = 0;
 
 	while ((skb = skb_peek(&sk->sk_write_queue)) && skb != xs->send_head) {
 		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
@@ -351,10 +450,10 @@ u32 xtcp_clean_rtx_queue(struct sock *sk, u32 ack, s32 *rtt_us)
 		else
 			rtt = (long)((u32)jiffies - cb->when);
 		xtcp_sack_skb_freed(xs, skb);
+		xs->packets_out -= min(xs->packets_out, xtcp_skb_pcount(skb));
 		xtcp_wmem_free_skb(sk, skb);
-		freed++;
+		space = true;
 	}
-	xs->packets_out -= min(xs->packets_out, freed);
 	if (rtt_us)
 		*rtt_us = -1;
 	/* with timestamps the caller sampled from TSecr (RFC 7323 §4) */
@@ -363,9 +462,9 @@ u32 xtcp_clean_rtx_queue(struct sock *sk, u32 ack, s32 *rtt_us)
 		if (rtt_us)
 			*rtt_us = jiffies_to_usecs(max(rtt, 1L));
 	}
-	if (freed || space)
+	if (space)
 		sk->sk_write_space(sk);
-	return freed;
+	return prior_packets - xs->packets_out;
 }
 
 /**

@@ -446,6 +446,12 @@ int xtcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
 				if (offset + used >= skb->len) {
 					__skb_unlink(skb, &sk->sk_receive_queue);
 					consume_skb(skb);
+					/*
+					 * Segments that arrived during a long
+					 * copy are taken in (and ACKed) now,
+					 * before the backlog overflows.
+					 */
+					sk_flush_backlog(sk);
 				}
 			}
 			continue;
