@@ -43,6 +43,7 @@ struct proto xtcp_prot = {
 	.sendmsg		= xtcp_sendmsg,
 	.recvmsg		= xtcp_recvmsg,
 	.backlog_rcv		= xtcp_v4_do_rcv,
+	.release_cb		= xtcp_release_cb,
 	.hash			= inet_hash,
 	.unhash			= inet_unhash,
 	.get_port		= inet_csk_get_port,

@@ -324,6 +324,9 @@ static inline void xtcp_skb_set_pcount(struct sk_buff *skb, u32 mss)
  * @rcvq_seq: copied_seq at the start of the current read round trip
  * @rcvq_time: when that round trip started (us clock)
  * @rcvq_space: most bytes the application read in one round trip
+ * @deferred: work an ICMP error left for the socket's owner
+ *	(XTCP_MTU_REDUCED_DEFERRED), done in xtcp_release_cb()
+ * @mtu_info: next-hop MTU of the last "fragmentation needed"
  */
 struct xtcp_sock {
 	struct inet_connection_sock icsk;
@@ -415,7 +418,12 @@ struct xtcp_sock {
 	u32 rcvq_seq;
 	u32 rcvq_time;
 	u32 rcvq_space;
+	unsigned long deferred;
+	u32 mtu_info;
 };
+
+/* xtcp_sock.deferred bits */
+#define XTCP_MTU_REDUCED_DEFERRED	0
 
 /* xtcp_sock.urg_data states */
 #define XTCP_URG_VALID		0x0100	/* the byte is in the low 8 bits */
@@ -676,6 +684,7 @@ void xtcp_write_space(struct sock *sk);
 /* xtcp_ipv4.c */
 int xtcp_v4_rcv(struct sk_buff *skb);
 int xtcp_v4_err(struct sk_buff *skb, u32 info);
+void xtcp_release_cb(struct sock *sk);
 int xtcp_v4_do_rcv(struct sock *sk, struct sk_buff *skb);
 int xtcp_v4_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len);
 void xtcp_v4_send_reset(struct net *net, struct sk_buff *skb);
@@ -712,6 +721,7 @@ void xtcp_push_pending(struct sock *sk, bool force);
 bool xtcp_window_blocks(const struct sock *sk, const struct sk_buff *skb);
 int xtcp_retransmit_head(struct sock *sk);
 int xtcp_retransmit_skb(struct sock *sk, struct sk_buff *skb);
+void xtcp_retransmit_oversized(struct sock *sk);
 void xtcp_send_window_probe(struct sock *sk);
 struct sk_buff *xtcp_make_synack(const struct sock *sk, struct dst_entry *dst,
 				 struct request_sock *req);

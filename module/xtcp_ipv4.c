@@ -589,6 +589,66 @@ discard_and_relse:
 	goto discard;
 }
 
+/*
+ * Path MTU discovery (RFC 1191 §6, RFC 9293 §3.7.3): the route of @sk
+ * learns the smaller MTU, the send MSS follows, and the segments in
+ * flight that no longer fit are resent at once.
+ */
+static void xtcp_v4_mtu_reduced(struct sock *sk)
+{
+	struct inet_connection_sock *icsk = inet_csk(sk);
+	u32 mtu = READ_ONCE(xtcp_sk(sk)->mtu_info);
+	struct dst_entry *dst;
+
+	if ((1 << sk->sk_state) & (TCPF_LISTEN | TCPF_CLOSE))
+		return;
+	/* the route clamps the value to net.ipv4.route.min_pmtu */
+	dst = inet_csk_update_pmtu(sk, mtu);
+	if (!dst)
+		return;
+	mtu = dst_mtu(dst);
+	if (inet_sk(sk)->pmtudisc == IP_PMTUDISC_DONT ||
+	    icsk->icsk_pmtu_cookie <= mtu)
+		return;
+	icsk->icsk_sync_mss(sk, mtu);
+	xtcp_inc_stats(sock_net(sk), XTCP_MIB_PMTUREDUCTIONS);
+	xtcp_retransmit_oversized(sk);
+}
+
+/*
+ * ICMP "fragmentation needed" quoting sequence number @seq with next-hop
+ * MTU @mtu: honoured only for data in flight (RFC 5927 §4.1, a blind
+ * attacker must guess it); done now, or by the socket's owner in
+ * xtcp_release_cb().
+ */
+static void xtcp_v4_frag_needed(struct sock *sk, u32 seq, u32 mtu)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	bh_lock_sock(sk);
+	if (xtcp_seq_between(seq, xs->snd_una, xs->snd_nxt) &&
+	    xs->snd_una != xs->snd_nxt) {
+		WRITE_ONCE(xs->mtu_info, mtu);
+		if (!sock_owned_by_user(sk))
+			xtcp_v4_mtu_reduced(sk);
+		else
+			set_bit(XTCP_MTU_REDUCED_DEFERRED, &xs->deferred);
+	}
+	bh_unlock_sock(sk);
+}
+
+/**
+ * xtcp_release_cb() - proto.release_cb: work deferred while the
+ *	application held the socket
+ * @sk: socket, still owned, its spinlock held
+ */
+void xtcp_release_cb(struct sock *sk)
+{
+	if (test_and_clear_bit(XTCP_MTU_REDUCED_DEFERRED,
+			       &xtcp_sk(sk)->deferred))
+		xtcp_v4_mtu_reduced(sk);
+}
+
 /**
  * xtcp_v4_err() - ICMP error for a segment we sent
  * @skb: the ICMP message, skb->data at the quoted IP header
@@ -628,8 +688,12 @@ int xtcp_v4_err(struct sk_buff *skb, u32 info)
 
 	switch (type) {
 	case ICMP_DEST_UNREACH:
-		if (code > NR_ICMP_UNREACH || code == ICMP_FRAG_NEEDED)
+		if (code > NR_ICMP_UNREACH)
 			goto out_put;
+		if (code == ICMP_FRAG_NEEDED) {
+			xtcp_v4_frag_needed(sk, ntohl(th->seq), info);
+			goto out_put;
+		}
 		err = icmp_err_convert[code].errno;
 		break;
 	case ICMP_TIME_EXCEEDED:

@@ -559,6 +559,37 @@ int xtcp_retransmit_skb(struct sock *sk, struct sk_buff *skb)
 }
 
 /**
+ * xtcp_retransmit_oversized() - resend what a smaller path MTU dropped
+ * @sk: socket, locked, its send MSS just lowered
+ *
+ * Every sent, unacknowledged, unSACKed segment longer than the new MSS
+ * was too large for the path and is gone; each goes again at once, cut
+ * to the MSS, up to cwnd segments. This is no sign of congestion (RFC
+ * 1191 §6.5), so cwnd stays; anything left is found by the usual
+ * recovery.
+ */
+void xtcp_retransmit_oversized(struct sock *sk)
+{
+	const struct sk_buff_head *q = &sk->sk_write_queue;
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct sk_buff *skb = skb_peek(q);
+	u32 resent = 0;
+
+	while (skb && skb != xs->send_head && resent < xs->snd_cwnd) {
+		if (skb->len > xs->mss_cache &&
+		    !(XTCP_SKB_CB(skb)->sacked & XTCP_SKB_SACKED)) {
+			if (xtcp_retransmit_skb(sk, skb))
+				break;
+			resent++;
+		}
+		/* the rest of a cut skb is next */
+		skb = skb_queue_is_last(q, skb) ? NULL : skb->next;
+	}
+	if (resent)
+		xtcp_rearm_rto(sk);
+}
+
+/**
  * xtcp_retransmit_head() - resend the oldest unacknowledged segment
  * @sk: socket, locked
  *

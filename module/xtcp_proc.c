@@ -209,6 +209,7 @@ static const char * const xtcp_mib_names[] = {
 	[XTCP_MIB_GSOSEGMENTED]		= "GsoSegmented",
 	[XTCP_MIB_BACKLOGDROPS]		= "BacklogDrops",
 	[XTCP_MIB_RCVQUEUEDROPS]	= "RcvQueueDrops",
+	[XTCP_MIB_PMTUREDUCTIONS]	= "PmtuReductions",
 };
 
 static_assert(ARRAY_SIZE(xtcp_mib_names) == XTCP_MIB_MAX);

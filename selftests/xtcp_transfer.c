@@ -21,6 +21,7 @@
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <linux/sockios.h>
+#include <linux/sock_diag.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -735,6 +736,47 @@ TEST_F_TIMEOUT(xfer, sndbuf_eagain_wakeup, 300)
 	ASSERT_EQ(0, stream_start(&p));
 	stream_finish(_metadata, &p);
 	pair_close(&p);
+}
+
+/*
+ * Where the route takes GSO skbs (veth), one write-queue skb holds a GSO
+ * skb's worth of segments, so the memory a full send queue is charged
+ * (SO_MEMINFO's wmem_queued, every skb's truesize) is little more than the
+ * bytes it holds (SIOCOUTQ); with net.xtcp.gso = 0 every segment is a skb
+ * of its own and its header costs a third or more on top.
+ */
+TEST_F_TIMEOUT(xfer, sendq_skbs_hold_many_segments, 300)
+{
+	int big = 1 * MIB, gso, outq;
+	__u32 mem[SK_MEMINFO_VARS];
+	socklen_t len;
+	struct pair p;
+	long pct;
+
+	self->gso_off = true;
+	for (gso = 1; gso >= 0; gso--) {
+		ASSERT_EQ(0, sh(SET_GSO, self->env.ns_b, gso));
+		/* a receiver that does not read closes the window soon */
+		ASSERT_EQ(0, pair_open(self, &p, 1, SO_RCVBUF, 32 * KIB));
+		ASSERT_EQ(0, setsockopt(p.s.fd, SOL_SOCKET, SO_SNDBUFFORCE,
+					&big, sizeof(big)));
+		ASSERT_LT(0, fill_until_full(p.s.fd, p.s.seed));
+		len = sizeof(mem);
+		ASSERT_EQ(0, getsockopt(p.s.fd, SOL_SOCKET, SO_MEMINFO, mem,
+					&len));
+		ASSERT_EQ(0, ioctl(p.s.fd, SIOCOUTQ, &outq));
+		ASSERT_LT(0, outq);
+		pct = ((long)mem[SK_MEMINFO_WMEM_QUEUED] - outq) * 100 / outq;
+		TH_LOG("gso %d: %d bytes queued, charged %u (+%ld %%)", gso,
+		       outq, mem[SK_MEMINFO_WMEM_QUEUED], pct);
+		/* the harness's EXPECT_* are not single statements */
+		if (gso) {
+			EXPECT_GT(10, pct);
+		} else {
+			EXPECT_LT(30, pct);
+		}
+		pair_close(&p);
+	}
 }
 
 /* SO_SNDTIMEO: a blocking send into a full queue gives up with EAGAIN */

@@ -20,6 +20,8 @@ here="$(cd "$(dirname "$0")" && pwd)"
 . "$here/lib/ktap.sh"
 # shellcheck source=lib/netns.sh
 . "$here/lib/netns.sh"
+# shellcheck source=lib/proc.sh
+. "$here/lib/proc.sh"
 
 TOOLS="${XTCP_TOOLS:-$here/../tools}"
 XTCPIZE="$TOOLS/xtcpize"
@@ -53,38 +55,6 @@ NS_A="$(netns_name a)"
 NS_B="$(netns_name b)"
 trap 'rm -rf "$WORK"; netns_cleanup' EXIT
 
-# counter NS NAME - value of an XTCP counter in namespace NS
-counter()
-{
-	ip netns exec "$1" awk -v n="$2" '$1 == n { print $2 }' /proc/net/xtcp_stat
-}
-
-# port_in FILE NS PORT - true if /proc/net/FILE in NS has a socket on PORT
-port_in()
-{
-	local hex
-
-	hex="$(printf '%04X' "$3")"
-	ip netns exec "$2" cat "/proc/net/$1" |
-		awk -v p=":$hex" 'NR > 1 && ($2 ~ p"$" || $3 ~ p"$") { f = 1 }
-				  END { exit !f }'
-}
-
-# listening FILE NS PORT - wait (5 s) for a listener on PORT in /proc/net/FILE
-listening()
-{
-	local hex i
-
-	hex="$(printf '%04X' "$3")"
-	for ((i = 0; i < 100; i++)); do
-		ip netns exec "$2" cat "/proc/net/$1" |
-			awk -v p=":$hex" '$2 ~ p"$" && $4 == "0A" { f = 1 }
-					  END { exit !f }' && return 0
-		sleep 0.05
-	done
-	return 1
-}
-
 # socat_copy FILE(xtcp|tcp) - copy $WORK/in from B to A with socat under
 # xtcpize; sets COPY_OK, LISTEN_SEEN, OPENS (sum of the two counters' rise)
 socat_copy()
@@ -92,14 +62,14 @@ socat_copy()
 	local file="$1" pid a0 p0 rc
 
 	rm -f "$WORK/out"
-	a0="$(counter "$NS_B" ActiveOpens)"
-	p0="$(counter "$NS_A" PassiveOpens)"
+	a0="$(proc_counter "$NS_B" ActiveOpens)"
+	p0="$(proc_counter "$NS_A" PassiveOpens)"
 	ip netns exec "$NS_A" timeout 60 "$XTCPIZE" run socat -u \
 		"TCP4-LISTEN:$PORT,bind=$SRV,reuseaddr" "CREATE:$WORK/out" \
 		2>"$WORK/srv.err" &
 	pid=$!
 	LISTEN_SEEN=1
-	listening "$file" "$NS_A" $PORT || LISTEN_SEEN=0
+	proc_listening "$file" "$NS_A" $PORT || LISTEN_SEEN=0
 	ip netns exec "$NS_B" timeout 60 "$XTCPIZE" run socat -u \
 		"OPEN:$WORK/in" "TCP4:$SRV:$PORT" 2>"$WORK/cli.err"
 	rc=$?
@@ -110,7 +80,7 @@ socat_copy()
 	   [ "$(sha256sum <"$WORK/in")" = "$(sha256sum <"$WORK/out")" ]; then
 		COPY_OK=0
 	fi
-	OPENS=$(($(counter "$NS_B" ActiveOpens) - a0 + $(counter "$NS_A" PassiveOpens) - p0))
+	OPENS=$(($(proc_counter "$NS_B" ActiveOpens) - a0 + $(proc_counter "$NS_A" PassiveOpens) - p0))
 }
 
 dd if=/dev/urandom of="$WORK/in" bs=64k count=16 status=none
@@ -122,8 +92,8 @@ ktap_info "xtcpize socat: listener seen in /proc/net/xtcp: $LISTEN_SEEN," \
 ktap_result $COPY_OK "socat_1MiB_sha256_over_xtcpize"
 rc=1
 if [ $LISTEN_SEEN -eq 1 ] && [ "$OPENS" -ge 2 ] &&
-   (port_in xtcp "$NS_A" $PORT || port_in xtcp "$NS_B" $PORT) &&
-   ! port_in tcp "$NS_A" $PORT && ! port_in tcp "$NS_B" $PORT; then
+   (proc_port_in xtcp "$NS_A" $PORT || proc_port_in xtcp "$NS_B" $PORT) &&
+   ! proc_port_in tcp "$NS_A" $PORT && ! proc_port_in tcp "$NS_B" $PORT; then
 	rc=0
 fi
 ip netns exec "$NS_A" cat /proc/net/xtcp | sed 's/^/# A xtcp: /'
@@ -136,7 +106,7 @@ socat_copy tcp
 unset XTCPIZE_DISABLE
 rc=1
 if [ $COPY_OK -eq 0 ] && [ $LISTEN_SEEN -eq 1 ] && [ "$OPENS" -eq 0 ] &&
-   ! port_in xtcp "$NS_A" $PORT && ! port_in xtcp "$NS_B" $PORT; then
+   ! proc_port_in xtcp "$NS_A" $PORT && ! proc_port_in xtcp "$NS_B" $PORT; then
 	rc=0
 fi
 ktap_result $rc "xtcpize_disable_keeps_tcp"
@@ -175,11 +145,11 @@ iperf()
 
 	[ "$1" = rev ] && rflag=(-R)
 	PORT=$((PORT + 1))
-	a0="$(counter "$NS_B" ActiveOpens)"
+	a0="$(proc_counter "$NS_B" ActiveOpens)"
 	ip netns exec "$NS_A" timeout 60 "$XTCPIZE" run \
 		iperf3 -4 -s -1 -B $SRV -p $PORT >"$WORK/isrv" 2>&1 &
 	pid=$!
-	if ! listening xtcp "$NS_A" $PORT; then
+	if ! proc_listening xtcp "$NS_A" $PORT; then
 		ktap_info "iperf3 server not listening over XTCP: $(head -3 "$WORK/isrv")"
 		kill "$pid" 2>/dev/null
 		wait "$pid"
@@ -198,7 +168,7 @@ iperf()
 		ip netns exec "$NS_A" timeout 60 "$XTCPIZE" run \
 			iperf3 -4 -s -1 -B $SRV -p $PORT >/dev/null 2>&1 &
 		pid=$!
-		listening xtcp "$NS_A" $PORT
+		proc_listening xtcp "$NS_A" $PORT
 		ip netns exec "$NS_B" timeout 60 strace -f -o "$WORK/strace" \
 			"$XTCPIZE" run iperf3 -4 -c $SRV -p $PORT -t 1 "${rflag[@]}" \
 			>/dev/null 2>&1
@@ -216,9 +186,9 @@ iperf()
 	mbps="$(awk '/receiver$/ { for (i = 1; i < NF; i++)
 		if ($(i + 1) == "Mbits/sec") m = $i } END { print m }' "$WORK/icli")"
 	ktap_info "iperf3 $1 over xtcpize: ${mbps:-?} Mbit/s," \
-		"XTCP ActiveOpens +$(($(counter "$NS_B" ActiveOpens) - a0))"
+		"XTCP ActiveOpens +$(($(proc_counter "$NS_B" ActiveOpens) - a0))"
 	# the control and the data connection are both XTCP
-	if [ -n "$mbps" ] && [ "$(($(counter "$NS_B" ActiveOpens) - a0))" -ge 2 ] &&
+	if [ -n "$mbps" ] && [ "$(($(proc_counter "$NS_B" ActiveOpens) - a0))" -ge 2 ] &&
 	   awk -v m="$mbps" 'BEGIN { exit !(m > 0) }'; then
 		ktap_ok "$2"
 	else
@@ -233,8 +203,8 @@ iperf rev iperf3_reverse_over_xtcpize
 # 6: nothing of ours left on TCP in either namespace
 rc=0
 for p in 5400 5403 5404; do
-	port_in tcp "$NS_A" $p && rc=1
-	port_in tcp "$NS_B" $p && rc=1
+	proc_port_in tcp "$NS_A" $p && rc=1
+	proc_port_in tcp "$NS_B" $p && rc=1
 done
 ktap_result $rc "no_tcp_sockets_on_xtcpized_ports"
 
