@@ -578,7 +578,15 @@ static bool xtcp_queue_in_order(struct sock *sk, struct sk_buff *skb)
 		kfree_skb(skb);
 		return fin;
 	}
-	__skb_pull(skb, trim);
+	/*
+	 * The payload may sit in page fragments (a GSO skb, most drivers):
+	 * pskb_pull() takes the overlap from them too. Without memory for
+	 * that the segment is dropped; the peer sends it again.
+	 */
+	if (trim && !pskb_pull(skb, trim)) {
+		kfree_skb(skb);
+		return false;
+	}
 	cb->seq += trim;
 	if (!skb->sk)
 		skb_set_owner_r(skb, sk);

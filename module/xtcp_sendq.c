@@ -204,7 +204,7 @@ int xtcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
 	while (msg_data_left(msg)) {
 		struct sk_buff *skb = skb_peek_tail(&sk->sk_write_queue);
 		unsigned int goal = xtcp_size_goal(sk);
-		int copy;
+		int copy, room;
 
 		if (!xtcp_tail_open(sk, skb, goal)) {
 new_skb:
@@ -215,6 +215,11 @@ new_skb:
 				goto wait_for_space;
 		}
 		copy = min_t(size_t, msg_data_left(msg), goal - skb->len);
+		/* a skb of many segments grows only while SO_SNDBUF allows */
+		room = READ_ONCE(sk->sk_sndbuf) - sk->sk_wmem_queued;
+		if (room <= 0)
+			goto wait_for_space;
+		copy = min(copy, room);
 		copy = xtcp_copy_to_frags(sk, skb, msg, copy);
 		if (copy == 0)
 			goto new_skb;

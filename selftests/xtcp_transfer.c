@@ -769,12 +769,8 @@ TEST_F_TIMEOUT(xfer, sendq_skbs_hold_many_segments, 300)
 		pct = ((long)mem[SK_MEMINFO_WMEM_QUEUED] - outq) * 100 / outq;
 		TH_LOG("gso %d: %d bytes queued, charged %u (+%ld %%)", gso,
 		       outq, mem[SK_MEMINFO_WMEM_QUEUED], pct);
-		/* the harness's EXPECT_* are not single statements */
-		if (gso) {
-			EXPECT_GT(10, pct);
-		} else {
-			EXPECT_LT(30, pct);
-		}
+		/* with GSO under 10 % on top, a skb per segment above 30 % */
+		EXPECT_TRUE(gso ? pct < 10 : pct > 30);
 		pair_close(&p);
 	}
 }
