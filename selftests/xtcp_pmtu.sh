@@ -30,10 +30,7 @@ ktap_header $NCASES
 
 if [ ! -x "$XTCPIZE" ] || [ ! -r "$TOOLS/libxtcpize.so" ] ||
    ! command -v socat >/dev/null || [ ! -e /proc/net/xtcp ]; then
-	for ((i = 0; i < NCASES; i++)); do
-		ktap_skip "pmtu_case_$i" "needs xtcpize, socat and xtcp.ko"
-	done
-	ktap_finish
+	ktap_skip_all $NCASES pmtu_case "needs xtcpize, socat and xtcp.ko"
 fi
 
 netns_init p
@@ -45,10 +42,7 @@ if ! netns_create a || ! netns_create r || ! netns_create b ||
    ! ip -n "$(netns_name a)" route add default via 10.88.7.1 ||
    ! netns_exec r sysctl -qw net.ipv4.ip_forward=1; then
 	ktap_info "cannot set up the namespaces"
-	for ((i = 0; i < NCASES; i++)); do
-		ktap_fail "pmtu_case_$i"
-	done
-	ktap_finish
+	ktap_fail_all $NCASES pmtu_case
 fi
 NS_A="$(netns_name a)"
 NS_B="$(netns_name b)"

@@ -36,20 +36,14 @@ ktap_header $NCASES
 if [ ! -x "$XTCPIZE" ] || [ ! -r "$TOOLS/libxtcpize.so" ] ||
    ! command -v socat >/dev/null || ! command -v iperf3 >/dev/null ||
    [ ! -e /proc/net/xtcp ]; then
-	for ((i = 0; i < NCASES; i++)); do
-		ktap_skip "xtcpize_case_$i" "needs xtcpize, socat, iperf3 and xtcp.ko"
-	done
-	ktap_finish
+	ktap_skip_all $NCASES xtcpize_case "needs xtcpize, socat, iperf3 and xtcp.ko"
 fi
 
 netns_init z
 if ! netns_create a || ! netns_create b ||
    ! netns_veth a xa0 $SRV/24 b xb0 $CLI/24; then
 	ktap_info "cannot set up the namespaces"
-	for ((i = 0; i < NCASES; i++)); do
-		ktap_fail "xtcpize_case_$i"
-	done
-	ktap_finish
+	ktap_fail_all $NCASES xtcpize_case
 fi
 NS_A="$(netns_name a)"
 NS_B="$(netns_name b)"

@@ -62,6 +62,28 @@ ktap_result()
 	fi
 }
 
+# ktap_skip_all N PREFIX REASON - skip cases PREFIX_0 .. PREFIX_N-1 and finish.
+ktap_skip_all()
+{
+	local i
+
+	for ((i = 0; i < $1; i++)); do
+		ktap_skip "$2_$i" "$3"
+	done
+	ktap_finish
+}
+
+# ktap_fail_all N PREFIX - fail cases PREFIX_0 .. PREFIX_N-1 and finish.
+ktap_fail_all()
+{
+	local i
+
+	for ((i = 0; i < $1; i++)); do
+		ktap_fail "$2_$i"
+	done
+	ktap_finish
+}
+
 # ktap_finish - print the totals line and exit: 1 if anything failed, 4
 # (KSFT_SKIP) if everything was skipped, else 0.
 ktap_finish()
