@@ -749,7 +749,7 @@ TEST_F_TIMEOUT(xfer, sndbuf_eagain_wakeup, 300)
  * skb's worth of segments, so the memory a full send queue is charged
  * (SO_MEMINFO's wmem_queued, every skb's truesize) is little more than the
  * bytes it holds (SIOCOUTQ); with net.xtcp.gso = 0 every segment is a skb
- * of its own and its header costs a third or more on top.
+ * of its own and its header costs about half a segment on top.
  */
 TEST_F_TIMEOUT(xfer, sendq_skbs_hold_many_segments, 300)
 {
@@ -775,8 +775,13 @@ TEST_F_TIMEOUT(xfer, sendq_skbs_hold_many_segments, 300)
 		pct = ((long)mem[SK_MEMINFO_WMEM_QUEUED] - outq) * 100 / outq;
 		TH_LOG("gso %d: %d bytes queued, charged %u (+%ld %%)", gso,
 		       outq, mem[SK_MEMINFO_WMEM_QUEUED], pct);
-		/* with GSO under 10 % on top, a skb per segment above 30 % */
-		EXPECT_TRUE(gso ? pct < 10 : pct > 30);
+		/*
+		 * A skb per segment: its header costs about half a segment
+		 * (+53 %). With GSO every unsent skb holds at least two
+		 * segments (more on a fast path: +3 % on the stock kernel,
+		 * +8-10 % on the slower debug kernel), so at most about +27 %.
+		 */
+		EXPECT_TRUE(gso ? pct < 30 : pct > 45);
 		pair_close(&p);
 	}
 }
