@@ -641,6 +641,12 @@ static inline u32 xtcp_clock_ms(void)
 	return (u32)div_u64(ktime_get_ns(), NSEC_PER_MSEC);
 }
 
+/* the same monotonic clock in microseconds (receiver RTT, xtcp_buf.c) */
+static inline u32 xtcp_clock_us(void)
+{
+	return (u32)div_u64(ktime_get_ns(), NSEC_PER_USEC);
+}
+
 /* TSval for a segment of @xs now */
 static inline u32 xtcp_ts_now(const struct xtcp_sock *xs)
 {
@@ -740,7 +746,6 @@ int xtcp_write_options(u8 *ptr, const struct xtcp_options *opt);
 unsigned int xtcp_size_goal(const struct sock *sk);
 
 /* xtcp_buf.c */
-u32 xtcp_seg_truesize(u32 mss);
 void xtcp_sndbuf_expand(struct sock *sk);
 void xtcp_buf_init(struct sock *sk);
 void xtcp_rcv_rtt_measure(struct sock *sk, const struct sk_buff *skb);

@@ -16,28 +16,18 @@
 /* a receiver RTT sample beyond this is a stale echo, not a round trip */
 #define XTCP_RCV_RTT_MAX_MS	10000
 
-/* a monotonic microsecond clock for the receiver's measurements */
-static u32 xtcp_clock_us(void)
-{
-	return (u32)div_u64(ktime_get_ns(), NSEC_PER_USEC);
-}
-
 static bool xtcp_moderate(const struct sock *sk, int lock)
 {
 	return !(sk->sk_userlocks & lock) &&
 	       READ_ONCE(xtcp_pernet(sock_net(sk))->moderate_buffers);
 }
 
-/**
- * xtcp_seg_truesize() - memory one queued full-sized segment is charged
- * @mss: payload bytes per segment
- *
- * A data skb of the write queue (xtcp_sendq.c) is an fclone with
- * XTCP_DATA_HEADROOM of linear room and its payload in page fragments.
- *
- * Return: the charge in bytes.
+/*
+ * Memory one queued full-sized segment is charged at most: a data skb of
+ * the write queue (xtcp_sendq.c) is an fclone with XTCP_DATA_HEADROOM of
+ * linear room and its payload in page fragments.
  */
-u32 xtcp_seg_truesize(u32 mss)
+static u32 xtcp_seg_truesize(u32 mss)
 {
 	return SKB_TRUESIZE(XTCP_DATA_HEADROOM) + mss;
 }
