@@ -185,6 +185,7 @@ static int __net_init xtcp_net_init(struct net *net)
 	xn->ecn = XTCP_ECN_PASSIVE;
 	xn->gso = 1;
 	xn->moderate_buffers = 1;
+	xn->rack_tlp = 1;
 	xn->synack_retries = 5;
 	xn->syncookies = 1;
 	xn->abort_on_overflow = 0;

@@ -147,6 +147,7 @@ struct xtcp_options {
  * @opt: options of a received segment, validated on arrival
  * @when: jiffies of the last transmission (queued segments)
  * @first_tx: jiffies of the first transmission (queued segments)
+ * @tx_us: time of the last transmission, xtcp_clock_us() (RACK, RFC 8985)
  * @seq: first sequence number of the segment
  * @end_seq: seq + SYN + FIN + payload length
  * @ack_seq: acknowledgment number (received segments)
@@ -168,6 +169,7 @@ struct xtcp_skb_cb {
 		struct {
 			u32 when;
 			u32 first_tx;
+			u32 tx_us;
 		};
 	};
 	u32 seq;
@@ -226,6 +228,43 @@ static inline void xtcp_skb_set_pcount(struct sk_buff *skb, u32 mss)
 	sh->gso_segs = DIV_ROUND_UP(skb->len, mss);
 	sh->gso_type = SKB_GSO_TCPV4;
 }
+
+/**
+ * struct xtcp_rack - RACK-TLP loss detection state (RFC 8985, xtcp_rack.c)
+ * @xmit_us: RACK.xmit_ts, when the most recently sent segment among those
+ *	delivered (cumulatively acknowledged or SACKed) was last sent
+ * @end_seq: RACK.end_seq, that segment's end
+ * @rtt_us: RACK.rtt, the round trip measured on that delivery; 0 until one
+ * @min_rtt_us: RACK.min_RTT, the smallest unambiguous round trip seen
+ * @fack: RACK.fack, the highest sequence number delivered
+ * @dsack_round: SND.NXT when a D-SACK last widened the reordering window
+ * @reo_wnd_mult: RACK.reo_wnd_mult, the window in quarters of min_RTT
+ * @reo_wnd_persist: RACK.reo_wnd_persist, recoveries before it resets
+ * @reordering_seen: RACK.reordering_seen
+ * @dsack_round_on: @dsack_round is set
+ * @advanced: a delivery since the last loss detection (RACK.advanced)
+ * @tlp_active: a tail loss probe is outstanding (TLP.end_seq set)
+ * @tlp_retrans: TLP.is_retrans, the probe resent data
+ * @tlp_dsack: a D-SACK reported the probe's copy as a duplicate
+ * @tlp_end_seq: TLP.end_seq, SND.NXT when the probe went out
+ */
+struct xtcp_rack {
+	u32 xmit_us;
+	u32 end_seq;
+	u32 rtt_us;
+	u32 min_rtt_us;
+	u32 fack;
+	u32 dsack_round;
+	u8 reo_wnd_mult;
+	u8 reo_wnd_persist;
+	u8 reordering_seen:1;
+	u8 dsack_round_on:1;
+	u8 advanced:1;
+	u8 tlp_active:1;
+	u8 tlp_retrans:1;
+	u8 tlp_dsack:1;
+	u32 tlp_end_seq;
+};
 
 /**
  * struct xtcp_sock - an XTCP connection (RFC 9293 §3.3.1 TCB)
@@ -327,6 +366,7 @@ static inline void xtcp_skb_set_pcount(struct sk_buff *skb, u32 mss)
  * @deferred: work an ICMP error left for the socket's owner
  *	(XTCP_MTU_REDUCED_DEFERRED), done in xtcp_release_cb()
  * @mtu_info: next-hop MTU of the last "fragmentation needed"
+ * @rack: RACK-TLP state (RFC 8985)
  */
 struct xtcp_sock {
 	struct inet_connection_sock icsk;
@@ -420,6 +460,7 @@ struct xtcp_sock {
 	u32 rcvq_space;
 	unsigned long deferred;
 	u32 mtu_info;
+	struct xtcp_rack rack;
 };
 
 /* xtcp_sock.deferred bits */
@@ -559,6 +600,8 @@ struct xtcp_ratelimit {
  *	ones; 2 accept only (RFC 3168 §6.1.1)
  * @gso: 1 to send runs of full segments as GSO skbs where the route's
  *	device allows (xtcp_offload.c)
+ * @moderate_buffers: 1 to size SO_SNDBUF/SO_RCVBUF to the flow (xtcp_buf.c)
+ * @rack_tlp: 1 for RACK-TLP loss detection with SACK (RFC 8985, xtcp_rack.c)
  */
 struct xtcp_net {
 	struct sock *ctl_sk;
@@ -596,6 +639,7 @@ struct xtcp_net {
 	int ecn;
 	int gso;
 	int moderate_buffers;
+	int rack_tlp;
 };
 
 /* pure functions the KUnit suites (module/tests/) call from xtcp_kunit.ko */
@@ -621,6 +665,13 @@ static inline void xtcp_inc_stats(const struct net *net,
 				  enum xtcp_mib_field field)
 {
 	this_cpu_inc(xtcp_pernet(net)->mib->mibs[field]);
+}
+
+/* count @n events in @net's /proc/net/xtcp_stat */
+static inline void xtcp_add_stats(const struct net *net,
+				  enum xtcp_mib_field field, unsigned long n)
+{
+	this_cpu_add(xtcp_pernet(net)->mib->mibs[field], n);
 }
 
 /* lifetime of an orphan in FIN-WAIT-2, net.xtcp.fin_timeout_ms */
@@ -776,6 +827,18 @@ void xtcp_sack_mark_rto(struct sock *sk);
 void xtcp_sack_xmit(struct sock *sk);
 bool xtcp_sack_head_lost(const struct sock *sk);
 u32 xtcp_in_flight(const struct xtcp_sock *xs);
+
+/* xtcp_rack.c */
+void xtcp_rack_init(struct sock *sk);
+void xtcp_rack_delivered(struct sock *sk, const struct sk_buff *skb, u32 now);
+u32 xtcp_rack_detect_loss(struct sock *sk);
+void xtcp_rack_dsack(struct sock *sk, u32 start, u32 end);
+void xtcp_rack_recovered(struct sock *sk);
+void xtcp_rack_ack_timers(struct sock *sk, u32 reo_us);
+void xtcp_rack_sent_timers(struct sock *sk);
+void xtcp_tlp_ack(struct sock *sk, u32 ack, bool pure_dup);
+void xtcp_rack_reo_timeout(struct sock *sk);
+void xtcp_tlp_timeout(struct sock *sk);
 
 /* xtcp_offload.c */
 unsigned int xtcp_gso_max_segs(const struct sock *sk);

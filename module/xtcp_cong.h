@@ -91,6 +91,8 @@ struct xtcp_congestion_ops {
  * @XTCP_CC_RTO: retransmission timeout
  * @XTCP_CC_IDLE: restart after idle
  * @XTCP_CC_ECE: window reduced for an ECN echo (RFC 3168 §6.1.2)
+ * @XTCP_CC_TLP: window reduced for a loss a tail loss probe repaired
+ *	(RFC 8985 §7.4.2)
  */
 enum xtcp_cc_reason {
 	XTCP_CC_INIT = 0,
@@ -102,6 +104,7 @@ enum xtcp_cc_reason {
 	XTCP_CC_RTO = 6,
 	XTCP_CC_IDLE = 7,
 	XTCP_CC_ECE = 8,
+	XTCP_CC_TLP = 9,
 };
 
 /* xtcp_cong.c: registry and per-socket choice */
@@ -132,6 +135,8 @@ void xtcp_cong_dupack(struct sock *sk);
 void xtcp_cong_rto(struct sock *sk);
 void xtcp_cong_idle_restart(struct sock *sk);
 void xtcp_cong_cwr(struct sock *sk);
+void xtcp_cong_tlp_loss(struct sock *sk);
+void xtcp_cong_rack_loss(struct sock *sk);
 
 /* shared arithmetic (xtcp_cong_newreno.c) */
 u32 xtcp_slow_start(struct xtcp_sock *xs, u32 acked);

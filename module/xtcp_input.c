@@ -376,7 +376,7 @@ static bool xtcp_ack(struct sock *sk, struct sk_buff *skb)
 	icsk->icsk_probes_out = 0;
 
 	if (xtcp_seq_after(ack, xs->snd_una)) {
-		u32 prior_in_flight = xtcp_in_flight(xs), acked;
+		u32 prior_in_flight = xtcp_in_flight(xs), acked, lost, reo;
 		s32 rtt_us;
 
 		xs->dupacks = 0;
@@ -384,6 +384,9 @@ static bool xtcp_ack(struct sock *sk, struct sk_buff *skb)
 		xtcp_ts_rtt_sample(xs, &cb->opt);
 		acked = xtcp_clean_rtx_queue(sk, ack, &rtt_us);
 		xtcp_sack_process(sk, skb);
+		lost = xs->lost_out;
+		reo = xtcp_rack_detect_loss(sk);
+		xtcp_tlp_ack(sk, ack, false);
 		xtcp_urg_acked(xs);
 		/* new data acknowledged: the backed-off RTO ends (RFC 6298 §5.7) */
 		if (icsk->icsk_backoff)
@@ -391,17 +394,23 @@ static bool xtcp_ack(struct sock *sk, struct sk_buff *skb)
 		icsk->icsk_retransmits = 0;
 		icsk->icsk_backoff = 0;
 		icsk->icsk_probes_out = 0;
-		/* RFC 6298 §5.2, §5.3 */
+		/* RFC 6298 §5.2, §5.3; RFC 8985 §6.3, §7.2 */
 		if (xs->snd_una == xs->snd_nxt)
 			inet_csk_clear_xmit_timer(sk, ICSK_TIME_RETRANS);
 		else
-			xtcp_rearm_rto(sk);
+			xtcp_rack_ack_timers(sk, reo);
+		if (xs->lost_out != lost)
+			xtcp_cong_rack_loss(sk);
 		/* growth, or partial/full ACK handling in recovery */
 		xtcp_cong_ack(sk, ack, acked, prior_in_flight, rtt_us);
 	} else {
 		/* an older ACK's SACK blocks may be stale: only the latest */
 		u32 newly = ack == xs->snd_una ? xtcp_sack_process(sk, skb) : 0;
+		u32 reo = xtcp_rack_detect_loss(sk);
 
+		if (reo)
+			xtcp_rack_ack_timers(sk, reo);
+		xtcp_tlp_ack(sk, ack, !newly && cb->end_seq == cb->seq);
 		if (xtcp_is_dupack(xs, skb, newly))
 			xtcp_cong_dupack(sk);
 	}

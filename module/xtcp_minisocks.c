@@ -291,6 +291,7 @@ static void xtcp_init_child(struct sock *newsk, const struct request_sock *req)
 	xs->ts_offset = xreq->ts_off;
 	xtcp_set_peer_options(xs, &xreq->opt);
 	xtcp_init_rto(newsk);
+	xtcp_rack_init(newsk);
 	xs->ack_pending = 0;
 	xs->quickack = 0;
 	xs->urg_mode = 0;

@@ -369,6 +369,7 @@ static int xtcp_transmit_queued(struct sock *sk, struct sk_buff *skb)
 			flags &= ~XTCPHDR_ACK;
 	}
 	cb->when = (u32)jiffies;
+	cb->tx_us = xtcp_clock_us();
 	if (!cb->retransmitted)
 		cb->first_tx = cb->when;
 	if (skb_cloned(skb))
@@ -480,6 +481,7 @@ void xtcp_push_pending(struct sock *sk, bool force)
 	unsigned int max_segs = xtcp_gso_max_segs(sk);
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	struct sk_buff *skb;
+	bool sent = false;
 
 	if (xs->send_head && !xs->packets_out)
 		xtcp_cong_idle_restart(sk);
@@ -528,10 +530,11 @@ void xtcp_push_pending(struct sock *sk, bool force)
 		if (xtcp_seq_after(cb->end_seq, xs->snd_nxt))
 			xs->snd_nxt = cb->end_seq;
 		xs->lsndtime = (u32)jiffies;
-		if (!timer_pending(&icsk->icsk_retransmit_timer) ||
-		    icsk->icsk_pending != ICSK_TIME_RETRANS)
-			xtcp_rearm_rto(sk);
+		sent = true;
 	}
+	/* once per push, not per segment: the RTO, or the PTO (RFC 8985) */
+	if (sent)
+		xtcp_rack_sent_timers(sk);
 }
 
 /**

@@ -20,7 +20,10 @@ static int xtcp_timer_info(const struct sock *sk, unsigned long *expires)
 {
 	const struct inet_connection_sock *icsk = inet_csk(sk);
 
-	if (icsk->icsk_pending == ICSK_TIME_RETRANS) {
+	/* the probe and reordering timers stand in for the RTO (as on Linux) */
+	if (icsk->icsk_pending == ICSK_TIME_RETRANS ||
+	    icsk->icsk_pending == ICSK_TIME_LOSS_PROBE ||
+	    icsk->icsk_pending == ICSK_TIME_REO_TIMEOUT) {
 		*expires = icsk->icsk_timeout;
 		return 1;
 	}
@@ -210,6 +213,10 @@ static const char * const xtcp_mib_names[] = {
 	[XTCP_MIB_BACKLOGDROPS]		= "BacklogDrops",
 	[XTCP_MIB_RCVQUEUEDROPS]	= "RcvQueueDrops",
 	[XTCP_MIB_PMTUREDUCTIONS]	= "PmtuReductions",
+	[XTCP_MIB_TLPPROBES]		= "TailLossProbes",
+	[XTCP_MIB_TLPRECOVERIES]	= "TailLossRecoveries",
+	[XTCP_MIB_RACKLOST]		= "RackLostSegs",
+	[XTCP_MIB_RACKREOTIMEOUTS]	= "RackReoTimeouts",
 };
 
 static_assert(ARRAY_SIZE(xtcp_mib_names) == XTCP_MIB_MAX);

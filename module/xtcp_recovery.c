@@ -4,9 +4,10 @@
  * send limit (packets in flight <= cwnd, RFC 5681 §2, plus limited
  * transmit, RFC 3042), fast retransmit with NewReno fast recovery (RFC 5681
  * §3.2, RFC 6582 §3.2) or, with SACK, the loss recovery of RFC 6675 (its
- * scoreboard is xtcp_sack.c), the reaction to a retransmission timeout
- * (RFC 5681 §3.1) and the restart after idle (RFC 5681 §4.1). The
- * algorithm (struct xtcp_congestion_ops) chooses ssthresh and the growth.
+ * scoreboard is xtcp_sack.c; RACK-TLP, xtcp_rack.c, finds losses too), the
+ * reaction to a retransmission timeout (RFC 5681 §3.1) and the restart
+ * after idle (RFC 5681 §4.1). The algorithm (struct xtcp_congestion_ops)
+ * chooses ssthresh and the growth.
  */
 #include <net/sock.h>
 #include <net/inet_connection_sock.h>
@@ -134,6 +135,7 @@ void xtcp_cong_ack(struct sock *sk, u32 ack, u32 acked, u32 prior_in_flight,
 			xs->lost_out = 0;
 		xtcp_set_ca_state(sk, XTCP_CA_OPEN);
 		xtcp_cc_note(sk, XTCP_CC_RECOVERED);
+		xtcp_rack_recovered(sk);
 		return;
 	case XTCP_CA_LOSS:
 		/*
@@ -151,6 +153,7 @@ void xtcp_cong_ack(struct sock *sk, u32 ack, u32 acked, u32 prior_in_flight,
 			if (!xs->sack_ok)
 				xs->lost_out = 0;
 			xtcp_set_ca_state(sk, XTCP_CA_OPEN);
+			xtcp_rack_recovered(sk);
 			why = XTCP_CC_RECOVERED;
 		}
 		xtcp_cc_note(sk, why);
@@ -177,11 +180,42 @@ void xtcp_cong_ack(struct sock *sk, u32 ack, u32 acked, u32 prior_in_flight,
 }
 
 /*
+ * RFC 6675 §5: recovery starts with RecoveryPoint = HighData and cwnd =
+ * ssthresh (step 4.2); the oldest segment is resent at once (step 4.3),
+ * then whatever the pipe allows (step C).
+ */
+static void xtcp_sack_enter_recovery(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	/* RFC 3168 §6.1.2: ssthresh is not reduced twice in one window */
+	if (xs->ca_state != XTCP_CA_CWR)
+		xtcp_reduce_ssthresh(sk);
+	xs->snd_cwnd = xs->snd_ssthresh;
+	xs->recover = xs->snd_nxt;
+	xs->total_lost++;
+	xtcp_set_ca_state(sk, XTCP_CA_RECOVERY);
+	xtcp_cc_note(sk, XTCP_CC_FAST_RETRANS);
+	xtcp_inc_stats(sock_net(sk), XTCP_MIB_FASTRETRANS);
+	xtcp_inc_stats(sock_net(sk), XTCP_MIB_SACKRECOVERY);
+	xtcp_sack_mark_head_lost(sk);
+	xtcp_retransmit_head(sk);
+	xtcp_sack_xmit(sk);
+	xtcp_rearm_rto(sk);
+}
+
+/* may a new SACK recovery start? Not before SND.UNA passed the previous
+ * one's point (RFC 6675 §5.1); CWR's recover point is no loss episode
+ */
+static bool xtcp_sack_may_recover(const struct xtcp_sock *xs)
+{
+	return xs->ca_state == XTCP_CA_CWR ||
+	       !xtcp_seq_before(xs->snd_una, xs->recover);
+}
+
+/*
  * RFC 6675 §5: with SACK, the third duplicate ACK or a lost oldest segment
- * (IsLost(HighACK + 1), step 2) starts recovery with RecoveryPoint =
- * HighData and cwnd = ssthresh (step 4.2); the oldest segment is resent
- * at once (step 4.3), then whatever the pipe allows (step C). A recovery
- * does not start before SND.UNA passed the previous one's point (§5.1).
+ * (IsLost(HighACK + 1), step 2) starts recovery.
  */
 static void xtcp_sack_dupack(struct sock *sk)
 {
@@ -199,25 +233,31 @@ static void xtcp_sack_dupack(struct sock *sk)
 			xtcp_set_ca_state(sk, XTCP_CA_DISORDER);
 		return;
 	}
-	/* CWR's recover point is no loss episode */
-	if (xs->ca_state != XTCP_CA_CWR &&
-	    xtcp_seq_before(xs->snd_una, xs->recover))
+	if (xtcp_sack_may_recover(xs))
+		xtcp_sack_enter_recovery(sk);
+}
+
+/**
+ * xtcp_cong_rack_loss() - RACK found segments lost (RFC 8985 §6.2 step 5)
+ * @sk: socket, locked, SACK in use, after an ACK or the reordering timer
+ *
+ * In recovery the lost segments are resent as the pipe allows (RFC 6675
+ * step C); otherwise a lost oldest segment starts recovery as a third
+ * duplicate ACK would (RFC 8985 §3.4: the time-based rule stands in for
+ * the count of duplicate ACKs).
+ */
+void xtcp_cong_rack_loss(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	switch (xs->ca_state) {
+	case XTCP_CA_RECOVERY:
+	case XTCP_CA_LOSS:
+		xtcp_sack_xmit(sk);
 		return;
-	/* RFC 3168 §6.1.2: ssthresh is not reduced twice in one window */
-	if (xs->ca_state != XTCP_CA_CWR)
-		xtcp_reduce_ssthresh(sk);
-	xs->snd_cwnd = xs->snd_ssthresh;
-	xs->recover = xs->snd_nxt;
-	xs->total_lost++;
-	xtcp_set_ca_state(sk, XTCP_CA_RECOVERY);
-	xtcp_cc_note(sk, XTCP_CC_FAST_RETRANS);
-	xtcp_inc_stats(sock_net(sk), XTCP_MIB_FASTRETRANS);
-	xtcp_inc_stats(sock_net(sk), XTCP_MIB_SACKRECOVERY);
-	xtcp_sack_mark_head_lost(sk);
-	/* step 4.3 whatever the pipe says, then step (C) */
-	xtcp_retransmit_head(sk);
-	xtcp_sack_xmit(sk);
-	xtcp_rearm_rto(sk);
+	}
+	if (xtcp_sack_head_lost(sk) && xtcp_sack_may_recover(xs))
+		xtcp_sack_enter_recovery(sk);
 }
 
 /**
@@ -299,6 +339,8 @@ void xtcp_cong_rto(struct sock *sk)
 	else
 		xs->lost_out = 1;
 	xs->total_lost++;
+	/* RFC 8985 §7: a timeout ends the probe episode */
+	xs->rack.tlp_active = 0;
 	if (xs->ca_ops->cwnd_event)
 		xs->ca_ops->cwnd_event(sk, XTCP_CA_EVENT_LOSS);
 	xtcp_set_ca_state(sk, XTCP_CA_LOSS);
@@ -328,6 +370,20 @@ void xtcp_cong_idle_restart(struct sock *sk)
 	xtcp_cc_note(sk, XTCP_CC_IDLE);
 }
 
+/* ssthresh as for a loss, cwnd = ssthresh at once, no growth (CWR) until
+ * everything sent so far is acknowledged
+ */
+static void xtcp_cong_reduce(struct sock *sk, enum xtcp_cc_reason why)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	xtcp_reduce_ssthresh(sk);
+	xs->snd_cwnd = xs->snd_ssthresh;
+	xs->recover = xs->snd_nxt;
+	xtcp_set_ca_state(sk, XTCP_CA_CWR);
+	xtcp_cc_note(sk, why);
+}
+
 /**
  * xtcp_cong_cwr() - reduce the window for ECN, without a loss
  * @sk: socket, locked, in OPEN or DISORDER
@@ -339,11 +395,25 @@ void xtcp_cong_idle_restart(struct sock *sk)
  */
 void xtcp_cong_cwr(struct sock *sk)
 {
+	xtcp_cong_reduce(sk, XTCP_CC_ECE);
+}
+
+/**
+ * xtcp_cong_tlp_loss() - a tail loss probe repaired a loss
+ * @sk: socket, locked
+ *
+ * RFC 8985 §7.4.2: the probe's retransmission was the only copy to
+ * arrive, so a segment was lost and congestion control reacts as to any
+ * loss: the reduction of fast recovery, with nothing left to resend. In
+ * recovery or after a timeout the window was reduced already.
+ */
+void xtcp_cong_tlp_loss(struct sock *sk)
+{
 	struct xtcp_sock *xs = xtcp_sk(sk);
 
-	xtcp_reduce_ssthresh(sk);
-	xs->snd_cwnd = xs->snd_ssthresh;
-	xs->recover = xs->snd_nxt;
-	xtcp_set_ca_state(sk, XTCP_CA_CWR);
-	xtcp_cc_note(sk, XTCP_CC_ECE);
+	if (xs->ca_state == XTCP_CA_RECOVERY || xs->ca_state == XTCP_CA_LOSS)
+		return;
+	xs->total_lost++;
+	xtcp_inc_stats(sock_net(sk), XTCP_MIB_TLPRECOVERIES);
+	xtcp_cong_reduce(sk, XTCP_CC_TLP);
 }

@@ -376,9 +376,10 @@ static void xtcp_sack_mark_lost(struct sock *sk)
  * @skb: the ACK, its header still in place
  *
  * RFC 6675 §5 Update(): every sent segment a valid block covers whole is
- * marked SACKed; then IsLost() marks the segments below enough SACKed data.
- * A first block below the cumulative ACK or inside the second is a D-SACK
- * (RFC 2883 §4) and only counted.
+ * marked SACKed (and delivered for RACK, xtcp_rack.c); then IsLost() marks
+ * the segments below enough SACKed data. A first block below the
+ * cumulative ACK or inside the second is a D-SACK (RFC 2883 §4): counted
+ * and handed to RACK.
  *
  * Return: segments newly SACKed.
  */
@@ -387,7 +388,7 @@ u32 xtcp_sack_process(struct sock *sk, const struct sk_buff *skb)
 	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 	struct xtcp_sack_block blk[XTCP_MAX_SACKS];
 	struct xtcp_sock *xs = xtcp_sk(sk);
-	u32 newly = 0, hi = xs->snd_una;
+	u32 newly = 0, hi = xs->snd_una, now;
 	const u8 *ptr;
 	struct sk_buff *s;
 	int i, n = 0;
@@ -407,6 +408,7 @@ u32 xtcp_sack_process(struct sock *sk, const struct sk_buff *skb)
 				xtcp_seq_geq(start, get_unaligned_be32(ptr + 8)) &&
 				xtcp_seq_leq(end, get_unaligned_be32(ptr + 12))))) {
 			xtcp_inc_stats(sock_net(sk), XTCP_MIB_DSACKRECV);
+			xtcp_rack_dsack(sk, start, end);
 			continue;
 		}
 		if (xtcp_seq_leq(end, xs->snd_una))
@@ -418,6 +420,7 @@ u32 xtcp_sack_process(struct sock *sk, const struct sk_buff *skb)
 	if (!n)
 		return 0;
 
+	now = xtcp_clock_us();
 	for (s = xtcp_next_sent(sk, NULL); s; s = xtcp_next_sent(sk, s)) {
 		struct xtcp_skb_cb *scb = XTCP_SKB_CB(s);
 
@@ -429,6 +432,7 @@ u32 xtcp_sack_process(struct sock *sk, const struct sk_buff *skb)
 		for (i = 0; i < n; i++) {
 			if (xtcp_sack_cover(sk, s, &blk[i])) {
 				newly += xtcp_skb_pcount(s);
+				xtcp_rack_delivered(sk, s, now);
 				xtcp_sack_mark(xs, s, XTCP_SKB_SACKED);
 				break;
 			}

@@ -428,7 +428,7 @@ static void xtcp_trim_acked(struct sock *sk, struct sk_buff *skb, u32 len)
 u32 xtcp_clean_rtx_queue(struct sock *sk, u32 ack, s32 *rtt_us)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
-	u32 prior_packets = xs->packets_out;
+	u32 prior_packets = xs->packets_out, now = xtcp_clock_us();
 	bool space = false, karn = false;
 	struct sk_buff *skb;
 	long rtt = -1;
@@ -440,6 +440,7 @@ u32 xtcp_clean_rtx_queue(struct sock *sk, u32 ack, s32 *rtt_us)
 			if (xtcp_seq_after(ack, cb->seq) &&
 			    !(cb->flags & XTCPHDR_SYN) &&
 			    ack - cb->seq <= skb->len) {
+				xtcp_rack_delivered(sk, skb, now);
 				xtcp_trim_acked(sk, skb, ack - cb->seq);
 				space = true;
 			}
@@ -454,6 +455,8 @@ u32 xtcp_clean_rtx_queue(struct sock *sk, u32 ack, s32 *rtt_us)
 			karn = true;
 		else
 			rtt = (long)((u32)jiffies - cb->when);
+		if (!(cb->sacked & XTCP_SKB_SACKED))
+			xtcp_rack_delivered(sk, skb, now);
 		xtcp_sack_skb_freed(xs, skb);
 		xs->packets_out -= min(xs->packets_out, xtcp_skb_pcount(skb));
 		xtcp_wmem_free_skb(sk, skb);

@@ -43,6 +43,7 @@ int xtcp_init_sock(struct sock *sk)
 
 	xtcp_init_xmit_timers(sk);
 	xtcp_init_rto(sk);
+	xtcp_rack_init(sk);
 	icsk->icsk_af_ops = &xtcp_ipv4_af_ops;
 	icsk->icsk_sync_mss = xtcp_sync_mss;
 	xs->mss_cache = XTCP_DEFAULT_MSS;
@@ -308,6 +309,7 @@ int xtcp_disconnect(struct sock *sk, int flags)
 	icsk->icsk_backoff = 0;
 	icsk->icsk_retransmits = 0;
 	xtcp_init_rto(sk);
+	xtcp_rack_init(sk);
 	xs->snd_wnd = 0;
 	xs->peer_mss = 0;
 	xs->tstamp_ok = 0;

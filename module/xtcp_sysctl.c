@@ -95,6 +95,8 @@ static const struct ctl_table xtcp_sysctl_template[] = {
 	/* 1: send and receive buffers follow cwnd and the reader (xtcp_buf.c) */
 	XTCP_SYSCTL_INT("moderate_buffers", moderate_buffers, SYSCTL_ZERO,
 			SYSCTL_ONE),
+	/* 1: RACK-TLP time-based loss detection and tail probes (RFC 8985) */
+	XTCP_SYSCTL_INT("rack_tlp", rack_tlp, SYSCTL_ZERO, SYSCTL_ONE),
 	{ }
 };
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * XTCP timers: retransmission (RFC 6298) and persist (RFC 9293 §3.8.6.1)
- * on icsk_retransmit_timer with their retry limits and TCP_USER_TIMEOUT,
+ * on icsk_retransmit_timer with their retry limits and TCP_USER_TIMEOUT
+ * (which also runs RACK-TLP's probe and reordering timeouts, xtcp_rack.c),
  * delayed ACK on icsk_delack_timer, keepalive (RFC 9293 §3.8.4) on
  * icsk_keepalive_timer, and the RTT estimator behind the RTO.
  */
@@ -245,10 +246,20 @@ static void xtcp_write_timer(struct timer_list *t)
 	}
 	if (sk->sk_state == TCP_CLOSE || !icsk->icsk_pending)
 		goto out;
-	if (icsk->icsk_pending == ICSK_TIME_PROBE0) {
+	switch (icsk->icsk_pending) {
+	case ICSK_TIME_PROBE0:
 		icsk->icsk_pending = 0;
 		xtcp_persist_timeout(sk);
-	} else {
+		break;
+	case ICSK_TIME_LOSS_PROBE:
+		icsk->icsk_pending = 0;
+		xtcp_tlp_timeout(sk);
+		break;
+	case ICSK_TIME_REO_TIMEOUT:
+		icsk->icsk_pending = 0;
+		xtcp_rack_reo_timeout(sk);
+		break;
+	default:
 		icsk->icsk_pending = 0;
 		xtcp_retransmit_timeout(sk);
 	}

@@ -210,7 +210,7 @@ for f in "${tests[@]}"; do
 	case "$name" in
 	*.sh) run_one "$name" "$f" ;;
 	xtcp_states* | xtcp_hdr | xtcp_listen | xtcp_timers | xtcp_policy | xtcp_ts | xtcp_cc | \
-	xtcp_sack | xtcp_ecn)
+	xtcp_sack | xtcp_ecn | xtcp_rack)
 		run_one "$name" "$here/pkt_wrap.sh" "$f" ;;
 	*) run_one "$name" "$here/ns_wrap.sh" "$f" ;;
 	esac

@@ -427,6 +427,12 @@ static inline void pkt_sysctl_defaults(struct __test_metadata *_metadata,
 	if (xtcp_ipproto() != IPPROTO_TCP) {
 		ASSERT_EQ(0, sysctl_set("msl_ms", msl_ms));
 		ASSERT_EQ(0, sysctl_set("syn_retries", 6));
+		/*
+		 * The suites script every segment of RFC 793/6298/5681/6675
+		 * scenarios; a tail loss probe would add segments of its own
+		 * into their quiet periods. xtcp_rack turns it back on.
+		 */
+		ASSERT_EQ(0, sysctl_set("rack_tlp", 0));
 	}
 	sysctl_set("rfc1337", 1);
 	sysctl_set("challenge_ack_limit", 1000);
