@@ -6,7 +6,8 @@
 # iperf3 natively and through xtcpize, for TCP and XTCP in the same boot,
 # between namespaces A (server, 10.88.9.1) and B (client, 10.88.9.2) joined
 # by veth; the loss cases use a second pair with netem "delay 5ms loss 1%" on
-# both ends (10 ms RTT). Each pair lives for one repetition (fresh pairs per
+# both ends (10 ms RTT) and one segment per skb (gso_max_segs 1), so that the
+# loss rate is per packet. Each pair lives for one repetition (fresh pairs per
 # run cost more than a short run under TCG); every run uses its own port.
 # Protocols are interleaved A-B-B-A across the repetitions to cancel drift.
 # Prints "XTCP_BENCH NAME PROTO METRIC VALUE" lines (and "XTCP_BENCH_INFO"
@@ -22,6 +23,8 @@
 #	BENCH_FILTER ['']	extended regex: run only matching case names
 #	BENCH_PROFILE ['']	case name: after the run, profile it with perf
 #				(if packed) for both protocols
+#	BENCH_XTCP_SYSCTL ['']	"name=value ..." net.xtcp settings for every
+#				namespace (experiments, e.g. "rack_tlp=0")
 
 set -u
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -38,6 +41,7 @@ CONNS="${BENCH_CONNS:-10000}"
 LCONNS="${BENCH_LOSS_CONNS:-1000}"
 IT="${BENCH_IPERF_TIME:-3}"
 FILTER="${BENCH_FILTER:-}"
+XSYSCTL="${BENCH_XTCP_SYSCTL:-}"
 NETEM="delay 5ms limit 100000 loss 1%"
 SRV=10.88.9.1
 CLI=10.88.9.2
@@ -75,8 +79,19 @@ ns_up()
 		netns_veth a xa0 $SRV/24 b xb0 $CLI/24 &&
 		netns_create la && netns_create lb &&
 		netns_veth la xa0 $SRV/24 lb xb0 $CLI/24 || return 1
+	# netem drops whole skbs: one segment per skb on the lossy pair makes
+	# its 1 % a packet loss rate for both protocols, whatever their GSO
+	netns_exec la ip link set dev xa0 gso_max_segs 1 &&
+		netns_exec lb ip link set dev xb0 gso_max_segs 1 || return 1
 	# shellcheck disable=SC2086
-	netns_netem la xa0 $NETEM && netns_netem lb xb0 $NETEM
+	netns_netem la xa0 $NETEM && netns_netem lb xb0 $NETEM || return 1
+	local ns kv
+	for ns in a b la lb; do
+		for kv in $XSYSCTL; do
+			netns_exec "$ns" sh -c "echo ${kv#*=} > /proc/sys/net/xtcp/${kv%%=*}" ||
+				return 1
+		done
+	done
 }
 
 ns_down()
@@ -94,11 +109,12 @@ pair()
 # run_case NAME NETEM PROTO ARGS - one run on a port of its own
 run_case()
 {
-	local name="$1" p proto="$3" args="$4" out rc ra rb d0
+	local name="$1" p proto="$3" args="$4" out rc ra rb d0 c0=
 
 	p="$(pair "$2")"
 	PORT=$((PORT + 1))
 	d0="$(softnet_drops)"
+	[ "$proto" = xtcp ] && c0="$(xtcp_counters "$p")"
 	# shellcheck disable=SC2086
 	out="$(${PROFILE_CMD:-} timeout 600 "$BENCH" --proto "$proto" --name "$name" \
 		--server-ns "$(netns_name "${p}a")" --client-ns "$(netns_name "${p}b")" \
@@ -114,6 +130,42 @@ run_case()
 	rb="$(retrans "${p}b" "$proto")"
 	echo "XTCP_BENCH $name $proto retrans $((${ra:-0} + ${rb:-0} - ${RETRANS0[$p$proto]:-0}))"
 	RETRANS0[$p$proto]=$((${ra:-0} + ${rb:-0}))
+	[ -n "$c0" ] && counter_deltas "$name" "$c0" "$(xtcp_counters "$p")"
+}
+
+# loss-recovery counters of /proc/net/xtcp_stat in the guest log, per case
+DIAG_COUNTERS="RtoTimeouts FastRetransmits SackRecovery TailLossProbes TailLossRecoveries RackLostSegs RackReoTimeouts DSackRecv"
+
+# xtcp_counters PAIR - "v1 v2 ..." of DIAG_COUNTERS summed over both ends
+xtcp_counters()
+{
+	local ns c out=""
+
+	for c in $DIAG_COUNTERS; do
+		local n=0 v
+		for ns in "${1}a" "${1}b"; do
+			v="$(netns_exec "$ns" awk -v k="$c" '$1 == k { print $2 }' \
+				/proc/net/xtcp_stat)"
+			n=$((n + ${v:-0}))
+		done
+		out="$out $n"
+	done
+	echo "$out"
+}
+
+# counter_deltas NAME BEFORE AFTER - one "# counters" line for the log
+counter_deltas()
+{
+	local -a b a
+	local c i=0 line="# counters $1 xtcp:"
+
+	read -r -a b <<<"$2"
+	read -r -a a <<<"$3"
+	for c in $DIAG_COUNTERS; do
+		line="$line $c=$((a[i] - b[i]))"
+		i=$((i + 1))
+	done
+	echo "$line"
 }
 
 # softnet_drops - packets dropped because a CPU's input backlog was full
