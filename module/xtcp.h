@@ -367,6 +367,10 @@ struct xtcp_rack {
  *	(XTCP_MTU_REDUCED_DEFERRED), done in xtcp_release_cb()
  * @mtu_info: next-hop MTU of the last "fragmentation needed"
  * @rack: RACK-TLP state (RFC 8985)
+ * @prr_delivered: segments delivered since SACK recovery began (RFC 6937)
+ * @prr_out: segments sent since SACK recovery began (RFC 6937)
+ * @recover_fs: segments outstanding when it began (RecoverFS, RFC 6937)
+ * @ack_delivered: segments the ACK being processed delivered
  */
 struct xtcp_sock {
 	struct inet_connection_sock icsk;
@@ -461,6 +465,10 @@ struct xtcp_sock {
 	unsigned long deferred;
 	u32 mtu_info;
 	struct xtcp_rack rack;
+	u32 prr_delivered;
+	u32 prr_out;
+	u32 recover_fs;
+	u32 ack_delivered;
 };
 
 /* xtcp_sock.deferred bits */

@@ -137,6 +137,8 @@ void xtcp_cong_idle_restart(struct sock *sk);
 void xtcp_cong_cwr(struct sock *sk);
 void xtcp_cong_tlp_loss(struct sock *sk);
 void xtcp_cong_rack_loss(struct sock *sk);
+void xtcp_cong_prr(struct sock *sk, u32 delivered);
+void xtcp_cong_sent(struct xtcp_sock *xs, u32 segs);
 
 /* shared arithmetic (xtcp_cong_newreno.c) */
 u32 xtcp_slow_start(struct xtcp_sock *xs, u32 acked);

@@ -339,6 +339,17 @@ static bool xtcp_is_dupack(const struct xtcp_sock *xs,
 	       xs->snd_wnd;
 }
 
+/* segments an ACK delivered (acknowledged or SACKed), from the count of
+ * segments neither before it (RFC 6937 §2 DeliveredData, in segments)
+ */
+static u32 xtcp_delivered(struct xtcp_sock *xs, u32 prior_undelivered)
+{
+	u32 now = xs->packets_out - xs->sacked_out;
+
+	xs->ack_delivered = prior_undelivered > now ? prior_undelivered - now : 0;
+	return xs->ack_delivered;
+}
+
 /*
  * RFC 9293 §3.10.7.4 fifth check, the ACK field. Return: false when the
  * segment must be dropped here (or the socket is gone).
@@ -349,7 +360,7 @@ static bool xtcp_ack(struct sock *sk, struct sk_buff *skb)
 	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 	const struct tcphdr *th = xtcp_hdr(skb);
 	struct xtcp_sock *xs = xtcp_sk(sk);
-	u32 ack = cb->ack_seq;
+	u32 ack = cb->ack_seq, undelivered = xs->packets_out - xs->sacked_out;
 
 	if (sk->sk_state == TCP_SYN_RECV) {
 		if (!xtcp_seq_after(ack, xs->snd_una) ||
@@ -399,6 +410,7 @@ static bool xtcp_ack(struct sock *sk, struct sk_buff *skb)
 			inet_csk_clear_xmit_timer(sk, ICSK_TIME_RETRANS);
 		else
 			xtcp_rack_ack_timers(sk, reo);
+		xtcp_cong_prr(sk, xtcp_delivered(xs, undelivered));
 		if (xs->lost_out != lost)
 			xtcp_cong_rack_loss(sk);
 		/* growth, or partial/full ACK handling in recovery */
@@ -411,6 +423,7 @@ static bool xtcp_ack(struct sock *sk, struct sk_buff *skb)
 		if (reo)
 			xtcp_rack_ack_timers(sk, reo);
 		xtcp_tlp_ack(sk, ack, !newly && cb->end_seq == cb->seq);
+		xtcp_cong_prr(sk, xtcp_delivered(xs, undelivered));
 		if (xtcp_is_dupack(xs, skb, newly))
 			xtcp_cong_dupack(sk);
 	}

@@ -527,6 +527,7 @@ void xtcp_push_pending(struct sock *sk, bool force)
 		xs->send_head = skb_queue_is_last(&sk->sk_write_queue, skb) ?
 				NULL : skb->next;
 		xs->packets_out += xtcp_skb_pcount(skb);
+		xtcp_cong_sent(xs, xtcp_skb_pcount(skb));
 		if (xtcp_seq_after(cb->end_seq, xs->snd_nxt))
 			xs->snd_nxt = cb->end_seq;
 		xs->lsndtime = (u32)jiffies;
@@ -557,6 +558,7 @@ int xtcp_retransmit_skb(struct sock *sk, struct sk_buff *skb)
 	if (xs->sack_ok)
 		xtcp_sack_mark(xs, skb, XTCP_SKB_RTX);
 	xs->total_retrans++;
+	xtcp_cong_sent(xs, 1);
 	xtcp_inc_stats(sock_net(sk), XTCP_MIB_RETRANSSEGS);
 	return xtcp_transmit_queued(sk, skb);
 }

@@ -172,7 +172,8 @@ u32 xtcp_rack_detect_loss(struct sock *sk)
  * @end: its right edge
  *
  * RFC 8985 §6.2 step 4: a D-SACK means a retransmission was spurious,
- * so the reordering window widens by a quarter of the minimum round trip,
+ * so reordering counts as seen and the reordering window widens by a
+ * quarter of the minimum round trip,
  * at most once per round trip, for the next XTCP_RACK_REO_PERSIST
  * recoveries. RFC 8985 §7.4.2: one that reports the probe's copy means
  * the original arrived, and no loss was repaired.
@@ -182,6 +183,12 @@ void xtcp_rack_dsack(struct sock *sk, u32 start, u32 end)
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	struct xtcp_rack *r = &xs->rack;
 
+	/*
+	 * The copy the D-SACK reports arrived late, not lost: reordering
+	 * (step 3 cannot see it once the segment was resent), so the window
+	 * stays open in recovery too.
+	 */
+	r->reordering_seen = 1;
 	if (r->dsack_round_on && !xtcp_seq_before(xs->snd_una, r->dsack_round))
 		r->dsack_round_on = 0;
 	if (!r->dsack_round_on) {

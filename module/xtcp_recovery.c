@@ -105,8 +105,8 @@ void xtcp_cong_ack(struct sock *sk, u32 ack, u32 acked, u32 prior_in_flight,
 		if (xtcp_seq_before(ack, xs->recover) && xs->sack_ok) {
 			/*
 			 * RFC 6675 §5 step (C): a partial ACK only updates the
-			 * scoreboard; cwnd stays at ssthresh and the pipe says
-			 * what may go out.
+			 * scoreboard; PRR set cwnd (xtcp_cong_prr()) and the
+			 * pipe says what may go out.
 			 */
 			xtcp_sack_xmit(sk);
 			return;
@@ -179,10 +179,58 @@ void xtcp_cong_ack(struct sock *sk, u32 ack, u32 acked, u32 prior_in_flight,
 	}
 }
 
+/**
+ * xtcp_cong_prr() - how much SACK recovery may send for an ACK (RFC 6937)
+ * @sk: socket, locked, after the ACK's scoreboard update
+ * @delivered: segments the ACK delivered (DeliveredData)
+ *
+ * Proportional rate reduction: while the pipe is above ssthresh, the
+ * sender sends ssthresh/RecoverFS of what is delivered, so that the
+ * reduction spreads over the round trip instead of a burst into a full
+ * queue; below it, slow start back to ssthresh, at most one segment more
+ * than delivered (PRR-SSRB, §3). cwnd = pipe + sndcnt lets the sending
+ * rules of RFC 6675 (xtcp_sack_xmit()) send exactly sndcnt segments.
+ */
+void xtcp_cong_prr(struct sock *sk, u32 delivered)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	u32 pipe;
+	s64 sndcnt;
+
+	if (!xs->sack_ok || xs->ca_state != XTCP_CA_RECOVERY)
+		return;
+	xs->prr_delivered += delivered;
+	pipe = xtcp_in_flight(xs);
+	if (pipe > xs->snd_ssthresh) {
+		sndcnt = DIV_ROUND_UP_ULL((u64)xs->prr_delivered * xs->snd_ssthresh,
+					  max(xs->recover_fs, 1U)) -
+			 (s64)xs->prr_out;
+	} else {
+		s64 limit = max_t(s64, (s64)xs->prr_delivered - xs->prr_out,
+				  delivered) + 1;
+
+		sndcnt = min_t(s64, xs->snd_ssthresh - pipe, limit);
+	}
+	xs->snd_cwnd = pipe + (u32)max_t(s64, sndcnt, 0);
+}
+
+/**
+ * xtcp_cong_sent() - count segments sent in SACK recovery (RFC 6937 prr_out)
+ * @xs: socket
+ * @segs: segments just sent, new or resent
+ */
+void xtcp_cong_sent(struct xtcp_sock *xs, u32 segs)
+{
+	if (xs->ca_state == XTCP_CA_RECOVERY)
+		xs->prr_out += segs;
+}
+
 /*
- * RFC 6675 §5: recovery starts with RecoveryPoint = HighData and cwnd =
- * ssthresh (step 4.2); the oldest segment is resent at once (step 4.3),
- * then whatever the pipe allows (step C).
+ * RFC 6675 §5: recovery starts with RecoveryPoint = HighData and ssthresh
+ * from the algorithm (step 4.2); the oldest segment is resent at once
+ * (step 4.3), then what the pipe allows (step C) under the proportional
+ * rate reduction of RFC 6937 (RecoverFS = the segments outstanding), which
+ * brings cwnd to ssthresh over the round trip instead of at once.
  */
 static void xtcp_sack_enter_recovery(struct sock *sk)
 {
@@ -191,10 +239,13 @@ static void xtcp_sack_enter_recovery(struct sock *sk)
 	/* RFC 3168 §6.1.2: ssthresh is not reduced twice in one window */
 	if (xs->ca_state != XTCP_CA_CWR)
 		xtcp_reduce_ssthresh(sk);
-	xs->snd_cwnd = xs->snd_ssthresh;
 	xs->recover = xs->snd_nxt;
 	xs->total_lost++;
+	xs->prr_delivered = 0;
+	xs->prr_out = 0;
+	xs->recover_fs = xs->packets_out;
 	xtcp_set_ca_state(sk, XTCP_CA_RECOVERY);
+	xtcp_cong_prr(sk, xs->ack_delivered);
 	xtcp_cc_note(sk, XTCP_CC_FAST_RETRANS);
 	xtcp_inc_stats(sock_net(sk), XTCP_MIB_FASTRETRANS);
 	xtcp_inc_stats(sock_net(sk), XTCP_MIB_SACKRECOVERY);
