@@ -199,11 +199,10 @@ static int run_flows(const int *tcp, int n, long long *got)
 			ti.tcpi_snd_ssthresh, ti.tcpi_rtt, ti.tcpi_rto,
 			ti.tcpi_total_retrans, ti.tcpi_ca_state);
 	}
-	fprintf(stderr,
-		"# FastRetransmits %lld RtoTimeouts %lld TailLossProbes %lld "
-		"RackLostSegs %lld DSackRecv %lld\n",
+	fprintf(stderr, "# FastRetransmits %lld RtoTimeouts %lld\n",
 		xtcp_stat_get(env->b, "FastRetransmits"),
-		xtcp_stat_get(env->b, "RtoTimeouts"),
+		xtcp_stat_get(env->b, "RtoTimeouts"));
+	fprintf(stderr, "# TailLossProbes %lld RackLostSegs %lld DSackRecv %lld\n",
 		xtcp_stat_get(env->b, "TailLossProbes"),
 		xtcp_stat_get(env->b, "RackLostSegs"),
 		xtcp_stat_get(env->b, "DSackRecv"));
