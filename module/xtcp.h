@@ -148,6 +148,7 @@ struct xtcp_options {
  * @when: jiffies of the last transmission (queued segments)
  * @first_tx: jiffies of the first transmission (queued segments)
  * @tx_us: time of the last transmission, xtcp_clock_us() (RACK, RFC 8985)
+ * @tx_tsval: TSval of the last transmission (at most the one it carried)
  * @seq: first sequence number of the segment
  * @end_seq: seq + SYN + FIN + payload length
  * @ack_seq: acknowledgment number (received segments)
@@ -170,6 +171,7 @@ struct xtcp_skb_cb {
 			u32 when;
 			u32 first_tx;
 			u32 tx_us;
+			u32 tx_tsval;
 		};
 	};
 	u32 seq;
@@ -247,6 +249,9 @@ static inline void xtcp_skb_set_pcount(struct sk_buff *skb, u32 mss)
  * @tlp_retrans: TLP.is_retrans, the probe resent data
  * @tlp_dsack: a D-SACK reported the probe's copy as a duplicate
  * @tlp_end_seq: TLP.end_seq, SND.NXT when the probe went out
+ * @ack_tsecr: TSecr of the ACK being processed (with @ack_ts)
+ * @ack_ts: that ACK carries timestamps: its TSecr tells whether it was
+ *	sent for a segment's last transmission (RFC 8985 §6.2 step 2)
  */
 struct xtcp_rack {
 	u32 xmit_us;
@@ -263,7 +268,9 @@ struct xtcp_rack {
 	u8 tlp_active:1;
 	u8 tlp_retrans:1;
 	u8 tlp_dsack:1;
+	u8 ack_ts:1;
 	u32 tlp_end_seq;
+	u32 ack_tsecr;
 };
 
 /**
@@ -838,6 +845,7 @@ u32 xtcp_in_flight(const struct xtcp_sock *xs);
 
 /* xtcp_rack.c */
 void xtcp_rack_init(struct sock *sk);
+void xtcp_rack_ack_start(struct sock *sk, const struct xtcp_options *opt);
 void xtcp_rack_delivered(struct sock *sk, const struct sk_buff *skb, u32 now);
 u32 xtcp_rack_detect_loss(struct sock *sk);
 void xtcp_rack_dsack(struct sock *sk, u32 start, u32 end);

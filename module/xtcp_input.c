@@ -385,6 +385,7 @@ static bool xtcp_ack(struct sock *sk, struct sk_buff *skb)
 	}
 	/* the peer is alive: zero-window and keep-alive probes count afresh */
 	icsk->icsk_probes_out = 0;
+	xtcp_rack_ack_start(sk, &cb->opt);
 
 	if (xtcp_seq_after(ack, xs->snd_una)) {
 		u32 prior_in_flight = xtcp_in_flight(xs), acked, lost, reo;

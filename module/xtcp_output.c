@@ -370,6 +370,7 @@ static int xtcp_transmit_queued(struct sock *sk, struct sk_buff *skb)
 	}
 	cb->when = (u32)jiffies;
 	cb->tx_us = xtcp_clock_us();
+	cb->tx_tsval = xtcp_ts_now(xtcp_sk(sk));
 	if (!cb->retransmitted)
 		cb->first_tx = cb->when;
 	if (skb_cloned(skb))

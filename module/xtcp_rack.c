@@ -39,6 +39,19 @@ void xtcp_rack_init(struct sock *sk)
 	r->reo_wnd_mult = 1;
 }
 
+/**
+ * xtcp_rack_ack_start() - note the timestamps of an arriving ACK
+ * @sk: socket, locked
+ * @opt: the ACK's options
+ */
+void xtcp_rack_ack_start(struct sock *sk, const struct xtcp_options *opt)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	xs->rack.ack_ts = xs->tstamp_ok && opt->tstamp_ok;
+	xs->rack.ack_tsecr = opt->tsecr;
+}
+
 /* RFC 8985 §6.2 RACK_sent_after(): was (t1, seq1) sent after (t2, seq2)? */
 static bool xtcp_rack_sent_after(u32 t1, u32 seq1, u32 t2, u32 seq2)
 {
@@ -52,10 +65,13 @@ static bool xtcp_rack_sent_after(u32 t1, u32 seq1, u32 t2, u32 seq2)
  * @now: xtcp_clock_us() of the ACK
  *
  * RFC 8985 §6.2 step 2 (RACK_update()): remember the most recently sent
- * segment delivered and the round trip it took; a retransmitted segment
- * whose ACK may be for the original (faster than the minimum round trip)
- * gives nothing. Step 3: a segment never resent that arrives below the
- * highest one delivered shows reordering.
+ * segment delivered and the round trip it took. A retransmitted segment
+ * whose ACK may be for an earlier copy gives nothing: one whose ACK echoes
+ * a TSval older than the retransmission's, or (without timestamps) one
+ * acknowledged faster than the minimum round trip. Taking such an ACK for
+ * the retransmission would make every segment sent before it, still
+ * queued on a long path, look lost. Step 3: a segment never resent that
+ * arrives below the highest one delivered shows reordering.
  */
 void xtcp_rack_delivered(struct sock *sk, const struct sk_buff *skb, u32 now)
 {
@@ -68,7 +84,8 @@ void xtcp_rack_delivered(struct sock *sk, const struct sk_buff *skb, u32 now)
 	else if (xtcp_seq_before(cb->end_seq, r->fack) && !cb->retransmitted)
 		r->reordering_seen = 1;
 	if (cb->retransmitted) {
-		if (!r->min_rtt_us || rtt < r->min_rtt_us)
+		if (r->ack_ts ? (s32)(r->ack_tsecr - cb->tx_tsval) < 0 :
+				(!r->min_rtt_us || rtt < r->min_rtt_us))
 			return;
 	} else if (!r->min_rtt_us || rtt < r->min_rtt_us) {
 		r->min_rtt_us = rtt;
