@@ -6,7 +6,8 @@
  * the ACK of that probe lets RACK find the rest of the tail lost and
  * recovery resend it; a probe that repaired a loss reduces the window, one
  * whose copy a D-SACK reports does not; a single SACK below DupThresh
- * marks the segments before it lost once the reordering timer fires;
+ * marks the segments before it lost once the reordering timer fires; a
+ * SACK of the probe whose TSecr is the original's proves nothing;
  * net.xtcp.rack_tlp = 0 leaves all of it to the RTO.
  */
 #include <linux/xtcp.h>
@@ -19,6 +20,7 @@
 #define TAIL		4	/* segments of the flight whose ACKs are lost */
 #define PATH_MS		40	/* round trip the fake peer plays */
 #define NO_SSTHRESH	0x7fffffffU	/* TCP_INFO before any reduction */
+#define PEER_TSVAL	1000	/* the fake peer's TSval clock */
 
 FIXTURE_SETUP(pkt)
 {
@@ -84,11 +86,15 @@ static void write_segs(struct __test_metadata *_metadata, int fd,
 	ASSERT_EQ((ssize_t)(n * mss), send(fd, buf, n * mss, 0));
 }
 
-/* receive exactly @n new segments (no quiet period: the PTO is short) */
+/*
+ * Receive exactly @n new segments (no quiet period: the PTO is short);
+ * @last_tsval, if not NULL, gets the TSval of the highest one.
+ */
 static void recv_new(struct __test_metadata *_metadata,
 		     struct _test_data_pkt *self, struct flight *f,
-		     unsigned int n)
+		     unsigned int n, uint32_t *last_tsval)
 {
+	uint32_t high = 0, tsecr;
 	struct xpkt_seg s;
 
 	while (f->n < n) {
@@ -96,6 +102,10 @@ static void recv_new(struct __test_metadata *_metadata,
 			TH_LOG("%u of %u segments", f->n, n);
 		if (flight_has(f, 0, s.seq))
 			continue;
+		if (last_tsval && (!f->n || seq_after(s.seq, high))) {
+			high = s.seq;
+			ASSERT_EQ(1, xpkt_opt_ts_get(&s, last_tsval, &tsecr));
+		}
 		f->seq[f->n] = s.seq;
 		f->end[f->n] = s.seq + s.len;
 		f->n++;
@@ -106,20 +116,24 @@ static void recv_new(struct __test_metadata *_metadata,
 }
 
 /*
- * Open with SACK, play one round trip of PATH_MS so the SUT has an RTT
- * sample (the PTO needs SRTT, RFC 8985 §7.2) and RACK a minimum RTT, then
- * send TAIL segments into @f, none acknowledged yet. Return: the MSS.
+ * Open with SACK (and timestamps when @last_tsval is not NULL), play one
+ * round trip of PATH_MS so the SUT has an RTT sample (the PTO needs SRTT,
+ * RFC 8985 §7.2) and RACK a minimum RTT, then send TAIL segments into @f,
+ * none acknowledged yet; @last_tsval gets the last one's TSval.
+ * Return: the MSS.
  */
-static unsigned int tail_open(struct __test_metadata *_metadata,
-			      struct _test_data_pkt *self, struct flight *f,
-			      uint32_t tisn)
+static unsigned int tail_open_ts(struct __test_metadata *_metadata,
+				 struct _test_data_pkt *self, struct flight *f,
+				 uint32_t tisn, uint32_t *last_tsval)
 {
-	uint8_t perm[4];
+	uint8_t perm[16];
 	unsigned int plen = xpkt_opt_sack_perm(perm), mss;
 	struct flight first = { 0 };
 	struct tcp_info ti;
 	int one = 1;
 
+	if (last_tsval)
+		plen += xpkt_opt_ts(perm + plen, PEER_TSVAL, 0);
 	passive_open_opt(_metadata, self, &self->c, tisn, 0, perm, plen);
 	ASSERT_EQ(0, setsockopt(self->c.fd, SOL_TCP, TCP_NODELAY, &one,
 				sizeof(one)));
@@ -127,14 +141,31 @@ static unsigned int tail_open(struct __test_metadata *_metadata,
 	ASSERT_TRUE(ti.tcpi_options & TCPI_OPT_SACK);
 	mss = ti.tcpi_snd_mss;
 	write_segs(_metadata, self->c.fd, 2, mss);
-	recv_new(_metadata, self, &first, 2);
+	recv_new(_metadata, self, &first, 2, last_tsval);
 	sleep_ms(PATH_MS);
-	tx(_metadata, self, &self->c, XPKT_ACK, self->c.snd_nxt,
-	   first.end[1], 0);
+	if (last_tsval) {
+		/* with timestamps the RTT sample comes from the echo */
+		struct xpkt_seg a;
+
+		xpkt_seg_init(&a, self->c.tport, self->c.sport,
+			      self->c.snd_nxt, first.end[1], XPKT_ACK);
+		a.optlen = xpkt_opt_ts(a.opt, PEER_TSVAL + 1, *last_tsval);
+		ASSERT_EQ(0, xpkt_send(&self->p, &a));
+	} else {
+		tx(_metadata, self, &self->c, XPKT_ACK, self->c.snd_nxt,
+		   first.end[1], 0);
+	}
 	wait_acked(_metadata, self->c.fd, &ti);
 	write_segs(_metadata, self->c.fd, TAIL, mss);
-	recv_new(_metadata, self, f, TAIL);
+	recv_new(_metadata, self, f, TAIL, last_tsval);
 	return mss;
+}
+
+static unsigned int tail_open(struct __test_metadata *_metadata,
+			      struct _test_data_pkt *self, struct flight *f,
+			      uint32_t tisn)
+{
+	return tail_open_ts(_metadata, self, f, tisn, NULL);
 }
 
 /*
@@ -233,7 +264,7 @@ static void probe_outcome(struct __test_metadata *_metadata,
 	wait_acked(_metadata, self->c.fd, &ti);
 	/* new data, acknowledged: an ACK beyond the probe */
 	write_segs(_metadata, self->c.fd, 1, mss);
-	recv_new(_metadata, self, &more, 1);
+	recv_new(_metadata, self, &more, 1, NULL);
 	tx(_metadata, self, &self->c, XPKT_ACK, self->c.snd_nxt, more.end[0],
 	   0);
 	wait_acked(_metadata, self->c.fd, &ti);
@@ -301,6 +332,61 @@ TEST_F(pkt, reordering_timer_marks_lost)
 	}
 	ASSERT_LT(attempt, ATTEMPTS)
 		TH_LOG("no attempt was resent by the reordering timer");
+}
+
+/*
+ * RFC 8985 §6.2 step 2, with timestamps: the probe resent the last
+ * segment, and an ACK SACKs it two path round trips later. If that ACK
+ * echoes the TSval of the original transmission, the SACK may be the
+ * original's: RACK must not take the probe for delivered, or the three
+ * segments before it (sent earlier, and on a long queue still on their
+ * way) would all look lost. Echoing the probe's TSval, it does.
+ */
+static void probe_sack_echo(struct __test_metadata *_metadata,
+			    struct _test_data_pkt *self, uint32_t tisn,
+			    bool echo_probe)
+{
+	long long rack0 = xtcp_stat_get(NULL, "RackLostSegs");
+	uint32_t ts_orig, ts_probe, tsecr;
+	struct xpkt_sack blk;
+	struct flight f = { 0 };
+	struct xpkt_seg s, a;
+
+	tail_open_ts(_metadata, self, &f, tisn, &ts_orig);
+	ASSERT_TRUE(next_data(_metadata, self, &s, REPLY_MS))
+		TH_LOG("no probe");
+	ASSERT_EQ(f.seq[TAIL - 1], s.seq);
+	ASSERT_EQ(1, xpkt_opt_ts_get(&s, &ts_probe, &tsecr));
+	ASSERT_TRUE(seq_after(ts_probe, ts_orig));
+	sleep_ms(2 * PATH_MS);
+	blk.start = f.seq[TAIL - 1];
+	blk.end = f.end[TAIL - 1];
+	xpkt_seg_init(&a, self->c.tport, self->c.sport, self->c.snd_nxt,
+		      f.seq[0], XPKT_ACK);
+	a.optlen = xpkt_opt_ts(a.opt, PEER_TSVAL + 100,
+			       echo_probe ? ts_probe : ts_orig);
+	a.optlen += xpkt_opt_sack(a.opt + a.optlen, &blk, 1);
+	ASSERT_EQ(0, xpkt_send(&self->p, &a));
+	if (echo_probe) {
+		ASSERT_TRUE(next_data(_metadata, self, &s, REPLY_MS))
+			TH_LOG("nothing resent");
+		EXPECT_EQ(f.seq[0], s.seq);
+		EXPECT_EQ(TAIL - 1, xtcp_stat_get(NULL, "RackLostSegs") - rack0);
+	} else {
+		EXPECT_FALSE(next_data(_metadata, self, &s, FLIGHT_QUIET_MS))
+			TH_LOG("resent %u on an ambiguous SACK", s.seq);
+		EXPECT_EQ(0, xtcp_stat_get(NULL, "RackLostSegs") - rack0);
+	}
+}
+
+TEST_F(pkt, probe_sack_echoing_the_original_is_ambiguous)
+{
+	probe_sack_echo(_metadata, self, 0x7AC5000, false);
+}
+
+TEST_F(pkt, probe_sack_echoing_the_probe_counts)
+{
+	probe_sack_echo(_metadata, self, 0x7AC6000, true);
 }
 
 /* net.xtcp.rack_tlp = 0: no probe; the RTO resends the first segment */
