@@ -79,7 +79,8 @@ void xtcp_rack_delivered(struct sock *sk, const struct sk_buff *skb, u32 now)
 	struct xtcp_rack *r = &xtcp_sk(sk)->rack;
 	u32 rtt = max(now - cb->tx_us, 1U);
 
-	if (xtcp_seq_after(cb->end_seq, r->fack))
+	/* RACK.fack starts at the first delivery (sequence numbers wrap) */
+	if (!r->rtt_us || xtcp_seq_after(cb->end_seq, r->fack))
 		r->fack = cb->end_seq;
 	else if (xtcp_seq_before(cb->end_seq, r->fack) && !cb->retransmitted)
 		r->reordering_seen = 1;
@@ -372,6 +373,8 @@ void xtcp_rack_reo_timeout(struct sock *sk)
 		return;
 	xtcp_inc_stats(sock_net(sk), XTCP_MIB_RACKREOTIMEOUTS);
 	wait = xtcp_rack_mark(sk);
+	/* no ACK delivered anything: PRR starts from nothing (RFC 6937) */
+	xs->ack_delivered = 0;
 	if (xs->lost_out != lost)
 		xtcp_cong_rack_loss(sk);
 	if (wait)
