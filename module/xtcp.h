@@ -505,6 +505,12 @@ static inline bool xtcp_skb_sent(const struct sock *sk,
 		     xtcp_sk(sk)->snd_nxt) < 0;
 }
 
+/* a loss episode runs: fast recovery or the Loss state after a timeout */
+static inline bool xtcp_in_recovery(const struct xtcp_sock *xs)
+{
+	return xs->ca_state == XTCP_CA_RECOVERY || xs->ca_state == XTCP_CA_LOSS;
+}
+
 static inline bool xtcp_in_slow_start(const struct xtcp_sock *xs)
 {
 	return xs->snd_cwnd < xs->snd_ssthresh;

@@ -22,11 +22,6 @@ static bool xtcp_rack_on(const struct sock *sk)
 	       READ_ONCE(xtcp_pernet(sock_net(sk))->rack_tlp);
 }
 
-static bool xtcp_in_recovery(const struct xtcp_sock *xs)
-{
-	return xs->ca_state == XTCP_CA_RECOVERY || xs->ca_state == XTCP_CA_LOSS;
-}
-
 /**
  * xtcp_rack_init() - forget every RACK and TLP observation
  * @sk: socket being created, connected, accepted or disconnected

@@ -272,9 +272,7 @@ static void xtcp_sack_dupack(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 
-	switch (xs->ca_state) {
-	case XTCP_CA_RECOVERY:
-	case XTCP_CA_LOSS:
+	if (xtcp_in_recovery(xs)) {
 		xtcp_sack_xmit(sk);
 		return;
 	}
@@ -301,9 +299,7 @@ void xtcp_cong_rack_loss(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 
-	switch (xs->ca_state) {
-	case XTCP_CA_RECOVERY:
-	case XTCP_CA_LOSS:
+	if (xtcp_in_recovery(xs)) {
 		xtcp_sack_xmit(sk);
 		return;
 	}
@@ -462,7 +458,7 @@ void xtcp_cong_tlp_loss(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 
-	if (xs->ca_state == XTCP_CA_RECOVERY || xs->ca_state == XTCP_CA_LOSS)
+	if (xtcp_in_recovery(xs))
 		return;
 	xs->total_lost++;
 	xtcp_inc_stats(sock_net(sk), XTCP_MIB_TLPRECOVERIES);

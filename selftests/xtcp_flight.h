@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Shared by the packet-level suites in which the SUT sends data and the
- * fake peer receives it (xtcp_cc, xtcp_sack): opening such a connection,
+ * fake peer receives it (xtcp_cc, xtcp_sack, xtcp_rack): opening such a connection,
  * receiving its flights of segments, acknowledging them, and telling a
  * flight the test shaped from one a retransmission timeout disturbed.
  */
@@ -254,6 +254,20 @@ static inline bool round_trip(struct __test_metadata *_metadata,
 	topup(c->fd);
 	ack_each(_metadata, self, c, &f);
 	return true;
+}
+
+/* an ACK of @ack from the fake peer with the @n SACK blocks of @blk */
+static inline void ack_sack(struct __test_metadata *_metadata,
+			    struct _test_data_pkt *self, uint32_t ack,
+			    const struct xpkt_sack *blk, int n)
+{
+	struct tconn *c = &self->c;
+	struct xpkt_seg s;
+
+	xpkt_seg_init(&s, c->tport, c->sport, c->snd_nxt, ack, XPKT_ACK);
+	if (n)
+		s.optlen = xpkt_opt_sack(s.opt, blk, n);
+	ASSERT_EQ(0, xpkt_send(&self->p, &s));
 }
 
 #endif /* _XTCP_FLIGHT_H */

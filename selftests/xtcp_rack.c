@@ -45,14 +45,9 @@ static void ack_sack1(struct __test_metadata *_metadata,
 		      struct _test_data_pkt *self, uint32_t ack,
 		      uint32_t start, uint32_t end)
 {
-	struct tconn *c = &self->c;
 	struct xpkt_sack blk = { start, end };
-	struct xpkt_seg s;
 
-	xpkt_seg_init(&s, c->tport, c->sport, c->snd_nxt, ack, XPKT_ACK);
-	if (start != end)
-		s.optlen = xpkt_opt_sack(s.opt, &blk, 1);
-	ASSERT_EQ(0, xpkt_send(&self->p, &s));
+	ack_sack(_metadata, self, ack, &blk, start != end);
 }
 
 /* the next data segment from the SUT, retransmissions included */

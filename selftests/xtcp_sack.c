@@ -191,20 +191,6 @@ TEST_F(pkt, no_blocks_without_permission)
 
 /* --- the SUT as sender -------------------------------------------------- */
 
-/* an ACK of @ack from the fake peer with the @n SACK blocks of @blk */
-static void ack_sack(struct __test_metadata *_metadata,
-		     struct _test_data_pkt *self, uint32_t ack,
-		     const struct xpkt_sack *blk, int n)
-{
-	struct tconn *c = &self->c;
-	struct xpkt_seg s;
-
-	xpkt_seg_init(&s, c->tport, c->sport, c->snd_nxt, ack, XPKT_ACK);
-	if (n)
-		s.optlen = xpkt_opt_sack(s.opt, blk, n);
-	ASSERT_EQ(0, xpkt_send(&self->p, &s));
-}
-
 /* data segments the SUT sent while the test was acknowledging */
 struct seen {
 	unsigned int n;

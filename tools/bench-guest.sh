@@ -139,18 +139,12 @@ DIAG_COUNTERS="RtoTimeouts FastRetransmits SackRecovery TailLossProbes TailLossR
 # xtcp_counters PAIR - "v1 v2 ..." of DIAG_COUNTERS summed over both ends
 xtcp_counters()
 {
-	local ns c out=""
-
-	for c in $DIAG_COUNTERS; do
-		local n=0 v
-		for ns in "${1}a" "${1}b"; do
-			v="$(netns_exec "$ns" awk -v k="$c" '$1 == k { print $2 }' \
-				/proc/net/xtcp_stat)"
-			n=$((n + ${v:-0}))
-		done
-		out="$out $n"
-	done
-	echo "$out"
+	{
+		netns_exec "${1}a" cat /proc/net/xtcp_stat
+		netns_exec "${1}b" cat /proc/net/xtcp_stat
+	} | awk -v want="$DIAG_COUNTERS" '{ n[$1] += $2 }
+		END { k = split(want, w, " "); for (i = 1; i <= k; i++)
+			printf " %d", n[w[i]]; print "" }'
 }
 
 # counter_deltas NAME BEFORE AFTER - one "# counters" line for the log
